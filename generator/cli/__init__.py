@@ -1,0 +1,61 @@
+"""The `ci-gen` command line: parses arguments, calls the core, prints, returns an exit code.
+
+Subcommands are imported only when called, so `ci-gen check` on an unchanged repository never loads
+the rendering machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from generator import __version__
+
+# command name -> module in generator.cli that defines `command`
+COMMANDS = {
+    "init": "init",
+    "validate": "validate",
+    "generate": "generate",
+    "check": "check",
+    "diff": "diff",
+    "schema": "schema",
+    "templates": "templates",
+    "lock": "lock",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"generator.cli.{module}").command
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            guess = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            ctx.fail(f"No such command '{name}'.{hint}")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="ci-gen")
+def cli() -> None:
+    """Generate secure, verified GitHub Actions workflows for an ML model from one ci-gen.yaml."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv, prog_name="ci-gen")

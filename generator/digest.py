@@ -1,0 +1,44 @@
+"""Digests of what a rendering depends on. Light on imports: `ci-gen check` uses it before anything else."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator import __version__
+from generator.resources import builtin_templates_dir, data_file
+
+DATA_FILES = ("actions.json", "tools.json")
+
+
+def template_names(folder: Path) -> list[str]:
+    """Template files below `folder`, as sorted relative POSIX paths."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*.j2")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def templates_digest(folders: Iterable[Path]) -> str:
+    """Every template file in the search path, in order."""
+    digest = hashlib.sha256()
+    for index, folder in enumerate(folders):
+        for name in template_names(folder):
+            digest.update(f"{index}\0{name}\0".encode())
+            digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_digest(spec_bytes: bytes, override_folders: Iterable[Path]) -> str:
+    """What a rendering depends on: equal digests mean byte-identical output."""
+    digest = hashlib.sha256()
+    digest.update(f"ci-gen {__version__}\0".encode())
+    digest.update(hashlib.sha256(spec_bytes).digest())
+    for name in DATA_FILES:
+        digest.update(hashlib.sha256(data_file(name).read_bytes()).digest())
+    digest.update(templates_digest([*override_folders, builtin_templates_dir()]).encode())
+    return digest.hexdigest()

@@ -1,0 +1,115 @@
+"""Consume a rendering: write it atomically, or compare it with what is on disk (drift)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from generator.render.header import body_digest, split_header
+from generator.render.render import WORKFLOWS_DIR
+
+
+class State(str, Enum):
+    UP_TO_DATE = "up to date"
+    STALE = "stale"  # an untouched older generation: the spec or templates changed since
+    EDITED = "edited by hand"
+    MISSING = "missing"
+    ORPHANED = "no longer generated"
+
+
+@dataclass(frozen=True)
+class FileState:
+    path: str
+    state: State
+    diff: str = ""
+
+
+def compare(root: Path, outputs: dict[str, str]) -> list[FileState]:
+    """The state of every generated file: each expected output, and old ones that should be deleted."""
+    states = [_compare_one(root, path, text) for path, text in sorted(outputs.items())]
+    states += [FileState(path, State.ORPHANED, _diff(path, _read(root / path), "")) for path in orphans(root, outputs)]
+    return states
+
+
+def _compare_one(root: Path, path: str, expected: str) -> FileState:
+    actual = _read(root / path)
+    if actual is None:
+        return FileState(path, State.MISSING, _diff(path, "", expected))
+    if actual == expected:
+        return FileState(path, State.UP_TO_DATE)
+    header, body = split_header(actual)
+    edited = header is None or header.body != body_digest(body)
+    return FileState(path, State.EDITED if edited else State.STALE, _diff(path, actual, expected))
+
+
+def orphans(root: Path, outputs: dict[str, str]) -> list[str]:
+    """Files that carry ci-gen's header but are no longer part of the rendering."""
+    folder = root / WORKFLOWS_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        relative = f"{WORKFLOWS_DIR}/{path.name}"
+        if relative in outputs or path.suffix not in {".yml", ".yaml"} or not path.is_file():
+            continue
+        if split_header(_read(path) or "")[0] is not None:
+            found.append(relative)
+    return found
+
+
+def write(root: Path, outputs: dict[str, str]) -> list[FileState]:
+    """Write every changed output and delete orphans. All files are staged first, then swapped in."""
+    states = [s for s in compare(root, outputs) if s.state is not State.UP_TO_DATE]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for state in states:
+            if state.state is not State.ORPHANED:
+                staged.append((_stage(root / state.path, outputs[state.path]), root / state.path))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for state in states:
+        if state.state is State.ORPHANED:
+            (root / state.path).unlink()
+    return states
+
+
+def write_file(target: Path, text: str) -> None:
+    """Write one file atomically: readers see the old or the new content, never half of it."""
+    os.replace(_stage(target, text), target)
+
+
+def _stage(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    os.chmod(name, mode)
+    return Path(name)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def _diff(path: str, actual: str | None, expected: str) -> str:
+    lines = difflib.unified_diff(
+        (actual or "").splitlines(keepends=True),
+        expected.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

@@ -1,0 +1,224 @@
+"""Resolve a validated spec into a Plan: every default filled, every derived value computed.
+
+Templates read only the Plan, so they stay declarative and a platform team's override sees the same
+values as the built-ins.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from generator import __version__
+from generator.locking import LOCK_TOOLS, LockJob
+from generator.resources import action_pins
+from generator.spec.model import LockInput, Spec, Stage
+
+# When the main branch pushes, these events and refs deploy; everything else only builds and tests.
+DEPLOY_CONDITION = "github.event_name == 'push' && github.ref == '{ref}'"
+
+
+@dataclass(frozen=True)
+class Lock:
+    input: str
+    output: str
+    extras: tuple[str, ...]
+    compile_command: str  # with the output path as $LOCK_OUT, for the freshness check
+    fix_command: str  # what a developer runs to regenerate it
+
+
+@dataclass(frozen=True)
+class Gate:
+    metric: str
+    op: str
+    threshold: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.op} {self.threshold}"
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    train: str
+    evaluate: str | None
+    metrics: str
+    artifacts: tuple[str, ...]
+    gates: tuple[Gate, ...]
+    timeout_minutes: int
+
+    @property
+    def gates_env(self) -> str:
+        """The gates as one line `metric op threshold;...` for the gate-checking step."""
+        return ";".join(f"{g.metric} {g.text}" for g in self.gates)
+
+
+@dataclass(frozen=True)
+class ContainerPlan:
+    dockerfile: str
+    context: str
+    image: str | None  # None: derived at run time from the repository name
+    port: int
+    health_path: str
+    predict_path: str
+    sample_request: str | None
+    build_args: tuple[tuple[str, str], ...]
+
+    @property
+    def registry(self) -> str:
+        return self.image.split("/", 1)[0] if self.image else "ghcr.io"
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    name: str
+    job_id: str
+    environment: str
+    strategy: str
+    needs: tuple[str, ...]
+    concurrency_group: str
+    timeout_minutes: int
+    deploy_args: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the templates need, resolved from one spec."""
+
+    spec_path: str
+    project: str
+    python: str
+    python_matrix: tuple[str, ...]
+    lock_tool: str
+    lock_tool_requirement: str
+    lock_env: tuple[tuple[str, str], ...]
+    runtime_lock: Lock
+    dev_locks: tuple[Lock, ...]
+    test_command: str
+    install_project: bool
+    model: ModelPlan | None
+    container: ContainerPlan | None
+    stages: tuple[StagePlan, ...]
+    target: str | None
+    branches: tuple[str, ...]
+    deploy_ref: str
+    deploy_condition: str
+    action: str
+    uses: dict[str, str] = field(default_factory=dict)
+    version: str = __version__
+
+    @property
+    def locks(self) -> tuple[Lock, ...]:
+        return (self.runtime_lock, *self.dev_locks)
+
+    @property
+    def lock_files(self) -> tuple[str, ...]:
+        return tuple(lock.output for lock in self.locks)
+
+
+def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
+    """Derive the Plan from a validated spec. Pure: no file system, no clock."""
+    deploy_branch = (spec.deploy.branch if spec.deploy and spec.deploy.branch else None) or spec.triggers.branches[0]
+    tool = LOCK_TOOLS[spec.dependencies.lock_tool]
+    return Plan(
+        spec_path=spec_path,
+        project=spec.project,
+        python=spec.python.version,
+        python_matrix=(spec.python.version, *spec.python.also_test),
+        lock_tool=tool.name,
+        lock_tool_requirement=tool.requirement,
+        lock_env=tuple(sorted(tool.environment().items())),
+        runtime_lock=_lock(spec, spec.dependencies.runtime),
+        dev_locks=tuple(_lock(spec, d) for d in spec.dependencies.dev),
+        test_command=spec.test.command,
+        install_project=_install_project(spec),
+        model=_model(spec),
+        container=_container(spec),
+        stages=_stages(spec),
+        target=spec.deploy.target if spec.deploy else None,
+        branches=tuple(spec.triggers.branches),
+        deploy_ref=f"refs/heads/{deploy_branch}",
+        deploy_condition=DEPLOY_CONDITION.format(ref=f"refs/heads/{deploy_branch}"),
+        action=spec.action,
+        uses=_uses(),
+    )
+
+
+def _lock(spec: Spec, lock_input: LockInput) -> Lock:
+    tool = LOCK_TOOLS[spec.dependencies.lock_tool]
+    job = LockJob(lock_input.input, lock_input.lock, tuple(lock_input.extras))
+    fresh = tool.compile_argv(job, spec.python.version, "LOCK_OUT")
+    fix = tool.compile_argv(job, spec.python.version, job.output)
+    return Lock(
+        input=job.input,
+        output=job.output,
+        extras=job.extras,
+        compile_command=shlex.join(fresh).replace("LOCK_OUT", '"$LOCK_OUT"'),
+        fix_command=shlex.join(fix),
+    )
+
+
+def _install_project(spec: Spec) -> bool:
+    if spec.test.install_project is not None:
+        return spec.test.install_project
+    return spec.dependencies.runtime.input.rsplit("/", 1)[-1] == "pyproject.toml"
+
+
+def _model(spec: Spec) -> ModelPlan | None:
+    if spec.model is None:
+        return None
+    gates = tuple(Gate(name, *expr.split(" ", 1)) for name, expr in sorted(spec.model.gates.items()))
+    return ModelPlan(
+        train=spec.model.train,
+        evaluate=spec.model.evaluate,
+        metrics=spec.model.metrics,
+        artifacts=tuple(spec.model.artifacts),
+        gates=gates,
+        timeout_minutes=spec.model.timeout_minutes,
+    )
+
+
+def _container(spec: Spec) -> ContainerPlan | None:
+    c = spec.container
+    if c is None:
+        return None
+    return ContainerPlan(
+        dockerfile=c.dockerfile,
+        context=c.context,
+        image=c.image,
+        port=c.port,
+        health_path=c.health_path,
+        predict_path=c.predict_path,
+        sample_request=c.sample_request,
+        build_args=(("PYTHON_VERSION", spec.python.version), *sorted(c.build_args.items())),
+    )
+
+
+def _stages(spec: Spec) -> tuple[StagePlan, ...]:
+    if spec.deploy is None:
+        return ()
+    plans: list[StagePlan] = []
+    previous: str | None = None
+    for stage in spec.deploy.stages:
+        plans.append(_stage(stage, previous))
+        previous = plans[-1].job_id
+    return tuple(plans)
+
+
+def _stage(stage: Stage, previous: str | None) -> StagePlan:
+    job_id = f"deploy-{stage.name}"
+    return StagePlan(
+        name=stage.name,
+        job_id=job_id,
+        environment=stage.github_environment,
+        strategy=stage.strategy,
+        needs=("publish", previous) if previous else ("publish",),
+        concurrency_group=f"ci-gen-deploy-{stage.github_environment}",
+        timeout_minutes=stage.timeout_minutes,
+        deploy_args=f"--stage {shlex.quote(stage.name)}",
+    )
+
+
+def _uses() -> dict[str, str]:
+    """`uses:` lines for every pinned action, `owner/repo@sha # version`, keyed by `owner/repo`."""
+    return {name: f"{name}@{pin['sha']} # {pin['version']}" for name, pin in sorted(action_pins().items())}

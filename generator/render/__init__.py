@@ -1,0 +1,1 @@
+"""Rendering: templates in, verified workflow text out. Nothing here writes files."""

@@ -1,0 +1,100 @@
+"""The template search path: override folders first, built-ins last, in one sandboxed Jinja environment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from generator.digest import template_names
+from generator.errors import UsageError
+from generator.render.quote import yaml_quote
+from generator.resources import builtin_templates_dir
+
+# A workflow template renders `.github/workflows/<name>`; names starting with `_` are partials.
+WORKFLOW_SUFFIX = ".yml.j2"
+BUILTIN_PREFIX = "builtin"
+_BLOCK = re.compile(r"{%-?\s*block\s+(\w+)")
+_COMMENT = re.compile(r"{#.*?#}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    source: str  # "built-in" or the override folder it comes from
+    path: Path
+    blocks: tuple[str, ...]
+    overrides_builtin: bool
+
+
+class TemplateSet:
+    """Templates in search order; `{% extends "builtin/NAME" %}` always reaches the built-in."""
+
+    def __init__(self, overrides: Iterable[Path] = ()) -> None:
+        self.overrides = tuple(overrides)
+        for folder in self.overrides:
+            if not folder.is_dir():
+                raise UsageError(
+                    f"template folder '{folder}' does not exist",
+                    hint="create it or fix `templates:` in the spec / the --templates option",
+                )
+        self.builtin = builtin_templates_dir()
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (*self.overrides, self.builtin)
+
+    def environment(self) -> ImmutableSandboxedEnvironment:
+        builtin = FileSystemLoader(str(self.builtin))
+        loaders = [FileSystemLoader(str(folder)) for folder in self.overrides]
+        loader = ChoiceLoader([*loaders, builtin, PrefixLoader({BUILTIN_PREFIX: builtin})])
+        env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+        )
+        env.filters["q"] = yaml_quote
+        env.globals["gh"] = github_expression
+        return env
+
+    def workflow_names(self) -> list[str]:
+        names = {info.name for info in self.list() if info.name.endswith(WORKFLOW_SUFFIX)}
+        return sorted(name for name in names if not name.startswith("_"))
+
+    def list(self) -> list[TemplateInfo]:
+        """Every template that wins the search, with where it comes from and the blocks it defines."""
+        seen: dict[str, TemplateInfo] = {}
+        builtin_names = set(template_names(self.builtin))
+        for folder in self.folders:
+            for name in template_names(folder):
+                if name in seen:
+                    continue
+                path = folder / name
+                seen[name] = TemplateInfo(
+                    name=name,
+                    source="built-in" if folder == self.builtin else str(folder),
+                    path=path,
+                    blocks=_blocks(path),
+                    overrides_builtin=folder != self.builtin and name in builtin_names,
+                )
+        return sorted(seen.values(), key=lambda info: info.name)
+
+
+
+def _blocks(path: Path) -> tuple[str, ...]:
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
+    return tuple(dict.fromkeys(_BLOCK.findall(text)))
+
+
+def github_expression(expression: str) -> str:
+    """`gh("github.sha")` -> `${{ github.sha }}`: for template authors, never for spec values."""
+    return "${{ " + expression + " }}"
+
+
