@@ -104,6 +104,7 @@ class Plan:
     deploy_ref: str
     deploy_condition: str
     action: str
+    pip_cache: bool
     uses: dict[str, str] = field(default_factory=dict)
     version: str = __version__
 
@@ -140,6 +141,7 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         deploy_ref=f"refs/heads/{deploy_branch}",
         deploy_condition=DEPLOY_CONDITION.format(ref=f"refs/heads/{deploy_branch}"),
         action=spec.action,
+        pip_cache=not any("release" in branch for branch in spec.triggers.branches),
         uses=_uses(),
     )
 

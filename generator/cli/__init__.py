@@ -7,6 +7,7 @@ the rendering machinery.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 import click
@@ -52,8 +53,17 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="ci-gen")
-def cli() -> None:
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run as if started in DIR (also accepted after the command).",
+)
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None) -> None:
     """Generate secure, verified GitHub Actions workflows for an ML model from one ci-gen.yaml."""
+    ctx.obj = {"directory": directory}
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -19,7 +19,19 @@ ISSUES_URL = "https://github.com/ci-gen/ci-gen/issues"
 
 
 def project_options(func: F) -> F:
-    """-C DIR, --spec PATH, --templates DIR (repeatable), --debug."""
+    """-C DIR, --spec PATH, --templates DIR (repeatable), --debug. `ci-gen -C DIR cmd` works too."""
+
+    command = func
+
+    @functools.wraps(command)
+    def inherit_directory(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("directory") is None:
+            context = click.get_current_context(silent=True)
+            root = context.find_root() if context else None
+            kwargs["directory"] = (root.obj or {}).get("directory") if root else None
+        return command(*args, **kwargs)
+
+    func = inherit_directory  # type: ignore[assignment]
     decorators = [
         click.option(
             "-C",

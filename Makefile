@@ -1,0 +1,46 @@
+# Two entry points do all the set-up on a fresh machine:
+#   make demo   generate the example project's workflows and rehearse its pipeline
+#   make test   run the test suite (what CI runs)
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint typecheck demo bench lock golden clean
+
+$(STAMP): requirements/dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --cov --cov-branch --cov-report=term
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+demo: $(STAMP)
+	$(BIN)/ci-gen -C example_project generate
+	$(BIN)/ci-gen -C example_project check
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/cli_startup.py
+
+golden: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --python-version 3.10 --universal --custom-compile-command "make lock" \
+	  -o requirements/dev.txt pyproject.toml requirements/dev.in
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
