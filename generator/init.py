@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +45,10 @@ def detect(root: Path) -> Detected:
 
 def _read_pyproject(root: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
+    return data
 
 
 def _project_name(root: Path, pyproject: dict[str, Any]) -> str:
@@ -98,7 +103,12 @@ def spec_text(found: Detected) -> str:
     ]
     if found.dev:
         lines.append(f"  dev: [{', '.join(_inline(d) for d in found.dev)}]  # installed on top for tests")
-    lines += ["", "test:", f"  command: {q('python -m pytest' if found.has_tests else 'python -m pytest')}", ""]
+    lines += [
+        "",
+        "test:",
+        f"  command: {q('python -m pytest')}",
+        "",
+    ]
     lines += _model_section()
     lines += _container_section(found)
     lines += _deploy_section(found)

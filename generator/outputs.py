@@ -31,7 +31,10 @@ class FileState:
 def compare(root: Path, outputs: dict[str, str]) -> list[FileState]:
     """The state of every generated file: each expected output, and old ones that should be deleted."""
     states = [_compare_one(root, path, text) for path, text in sorted(outputs.items())]
-    states += [FileState(path, State.ORPHANED, _diff(path, _read(root / path), "")) for path in orphans(root, outputs)]
+    states += [
+        FileState(path, State.ORPHANED, _diff(path, _read(root / path), ""))
+        for path in orphans(root, outputs)
+    ]
     return states
 
 
@@ -74,7 +77,7 @@ def write(root: Path, outputs: dict[str, str]) -> list[FileState]:
             temporary.unlink(missing_ok=True)
         raise
     for temporary, target in staged:
-        os.replace(temporary, target)
+        temporary.replace(target)
     for state in states:
         if state.state is State.ORPHANED:
             (root / state.path).unlink()
@@ -83,17 +86,21 @@ def write(root: Path, outputs: dict[str, str]) -> list[FileState]:
 
 def write_file(target: Path, text: str) -> None:
     """Write one file atomically: readers see the old or the new content, never half of it."""
-    os.replace(_stage(target, text), target)
+    _stage(target, text).replace(target)
 
 
 def _stage(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    os.chmod(name, mode)
-    return Path(name)
+    staged = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        staged.chmod(target.stat().st_mode & 0o777 if target.exists() else 0o644)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
 
 
 def _read(path: Path) -> str | None:
@@ -112,4 +119,6 @@ def _diff(path: str, actual: str | None, expected: str) -> str:
         fromfile=f"a/{path}",
         tofile=f"b/{path}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

@@ -119,7 +119,9 @@ class Plan:
 
 def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
     """Derive the Plan from a validated spec. Pure: no file system, no clock."""
-    deploy_branch = (spec.deploy.branch if spec.deploy and spec.deploy.branch else None) or spec.triggers.branches[0]
+    deploy_branch = (
+        spec.deploy.branch if spec.deploy and spec.deploy.branch else None
+    ) or spec.triggers.branches[0]
     tool = LOCK_TOOLS[spec.dependencies.lock_tool]
     return Plan(
         spec_path=spec_path,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.digest import inputs_digest
 from generator.errors import Problem, SpecError, UsageError
 from generator.plan import Plan, resolve_plan
-from generator.digest import inputs_digest
 from generator.render.render import render
 from generator.render.templates import TemplateSet
 from generator.render.verify import verify
@@ -104,7 +104,11 @@ def check_files(spec: Spec, document: Document, root: Path) -> None:
             wanted.append((("container", "sample-request"), spec.container.sample_request, False))
     for index, folder in enumerate(spec.templates):
         wanted.append((("templates", index), folder, True))
-    problems = [_missing(document, path, name, folder) for path, name, folder in wanted if not _exists(root / name, folder)]
+    problems = [
+        _missing(document, path, name, folder)
+        for path, name, folder in wanted
+        if not _exists(root / name, folder)
+    ]
     if problems:
         raise SpecError(problems)
 

@@ -22,7 +22,7 @@ def up_to_date(root: Path, spec: Path, extra_templates: tuple[Path, ...]) -> boo
         folders = [*extra_templates, *(root / name for name in _template_folders(spec_bytes))]
         expected = inputs_digest(spec_bytes, folders)
         return _headers_match(root / WORKFLOWS, expected)
-    except Exception:  # noqa: BLE001 - any doubt sends us down the full, exact path
+    except Exception:
         return False
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
 
 _SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "workflow_templates"
 

@@ -42,7 +42,9 @@ def test_actionlint(case: Path) -> None:
 
 @pytest.mark.parametrize("case", golden_cases(), ids=lambda p: p.name)
 def test_zizmor_offline(case: Path) -> None:
-    result = run([tool("zizmor"), "--offline", "--no-progress", "--persona=pedantic", *workflow_files(case)], case)
+    result = run(
+        [tool("zizmor"), "--offline", "--no-progress", "--persona=pedantic", *workflow_files(case)], case
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings" in result.stdout, result.stdout
 

@@ -53,7 +53,9 @@ def fix_command(location: Location) -> str:
 def _report(location: Location, drift: list[dict[str, str]], as_json: bool, *, quick: bool) -> int:
     fix = fix_command(location)
     if as_json:
-        click.echo(json.dumps({"up_to_date": not drift, "files": drift, "fix": fix, "quick": quick}, indent=2))
+        click.echo(
+            json.dumps({"up_to_date": not drift, "files": drift, "fix": fix, "quick": quick}, indent=2)
+        )
     elif not drift:
         click.echo("workflows are up to date with " + location.display(location.spec))
     else:

@@ -24,11 +24,17 @@ def command(directory: Path | None, spec: Path | None, templates: tuple[Path, ..
     loaded = load(location)
     tool = LOCK_TOOLS[loaded.plan.lock_tool]
     for lock in loaded.plan.locks:
-        argv = tool.compile_argv(LockJob(lock.input, lock.output, lock.extras), loaded.plan.python, lock.output)
+        argv = tool.compile_argv(
+            LockJob(lock.input, lock.output, lock.extras), loaded.plan.python, lock.output
+        )
         if shutil.which(argv[0]) is None:
             raise UsageError(f"{argv[0]} is not installed", hint=f"pip install '{tool.requirement}'")
         click.echo(f"locking {lock.output} from {lock.input} with {tool.name}")
-        result = subprocess.run(argv, cwd=location.root, env={**os.environ, **tool.environment()}, check=False)
+        result = subprocess.run(
+            argv, cwd=location.root, env={**os.environ, **tool.environment()}, check=False
+        )
         if result.returncode != 0:
-            raise DeployError(f"{argv[0]} failed with exit code {result.returncode} while locking {lock.output}")
+            raise DeployError(
+                f"{argv[0]} failed with exit code {result.returncode} while locking {lock.output}"
+            )
     return EXIT_OK

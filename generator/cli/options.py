@@ -77,7 +77,7 @@ def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
             code = exc.exit_code
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if debug:
                 traceback.print_exc()
             click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
@@ -96,7 +96,11 @@ def report_error(exc: CiGenError) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         count = len(exc.problems)
-        click.secho(f"error: {count} problem{'s' if count != 1 else ''} found; nothing was written", fg="red", err=True)
+        click.secho(
+            f"error: {count} problem{'s' if count != 1 else ''} found; nothing was written",
+            fg="red",
+            err=True,
+        )
     else:
         click.secho("error: " + exc.message, fg="red", err=True)
     if exc.hint:

@@ -31,7 +31,9 @@ def _template_set(location: Location) -> TemplateSet:
 @command.command("list")
 @project_options
 @handle_errors
-def list_templates(directory: Path | None, spec: Path | None, templates: tuple[Path, ...], debug: bool) -> int:
+def list_templates(
+    directory: Path | None, spec: Path | None, templates: tuple[Path, ...], debug: bool
+) -> int:
     """Show each template, where it comes from, and the blocks an override can replace."""
     location = Location.find(directory, spec, templates)
     for info in _template_set(location).list():
@@ -46,8 +48,13 @@ def list_templates(directory: Path | None, spec: Path | None, templates: tuple[P
 @command.command("eject")
 @project_options
 @click.argument("name")
-@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Override folder to copy into (default: the spec's first `templates:` folder, or ci-templates).")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Override folder to copy into (default: the spec's first `templates:` folder, or ci-templates).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing override.")
 @handle_errors
 def eject(
@@ -69,10 +76,14 @@ def eject(
         guess = difflib.get_close_matches(name, list(builtins), n=1)
         hint = f"did you mean '{guess[0]}'?" if guess else "see `ci-gen templates list`"
         raise UsageError(f"no built-in template '{name}'", hint=hint)
-    folder = target or (template_set.overrides[0] if template_set.overrides else location.root / "ci-templates")
+    folder = target or (
+        template_set.overrides[0] if template_set.overrides else location.root / "ci-templates"
+    )
     destination = (location.root / folder if not folder.is_absolute() else folder) / name
     if destination.exists() and not force:
-        raise UsageError(f"{location.display(destination)} already exists", hint="pass --force to overwrite it")
+        raise UsageError(
+            f"{location.display(destination)} already exists", hint="pass --force to overwrite it"
+        )
     write_file(destination, builtins[name].path.read_text(encoding="utf-8"))
     click.echo(f"copied {name} to {location.display(destination)}")
     if not template_set.overrides and target is None:

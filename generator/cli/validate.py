@@ -21,7 +21,9 @@ def command(directory: Path | None, spec: Path | None, templates: tuple[Path, ..
     plan = rendering.loaded.plan
     stages = " -> ".join(f"{s.name} ({s.strategy})" for s in plan.stages) or "none"
     click.echo(f"{location.display(location.spec)} is valid.")
-    click.echo(f"  python {plan.python}; tests on {', '.join(plan.python_matrix)}; locks: {', '.join(plan.lock_files)} ({plan.lock_tool})")
-    click.echo(f"  model: {'yes' if plan.model else 'no'}; image: {'yes' if plan.container else 'no'}; deploy: {stages}")
+    locks = f"{', '.join(plan.lock_files)} ({plan.lock_tool})"
+    click.echo(f"  python {plan.python}; tests on {', '.join(plan.python_matrix)}; locks: {locks}")
+    model, image = ("yes" if plan.model else "no"), ("yes" if plan.container else "no")
+    click.echo(f"  model: {model}; image: {image}; deploy: {stages}")
     click.echo(f"  renders {len(rendering.outputs)} workflow file(s), all valid")
     return EXIT_OK

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 MARKER = "# ci-gen:"
 _LINE = re.compile(
-    r"^# ci-gen: inputs=(?P<inputs>[0-9a-f]{64}) body=(?P<body>[0-9a-f]{64}) part=(?P<part>\d+)/(?P<parts>\d+)$"
+    r"^# ci-gen: inputs=(?P<inputs>[0-9a-f]{64}) body=(?P<body>[0-9a-f]{64})"
+    r" part=(?P<part>\d+)/(?P<parts>\d+)$"
 )
 HEADER_LINES = 3
 

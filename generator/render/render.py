@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from generator.errors import Problem, RenderError
 from generator.plan import Plan
 from generator.render.header import with_header
-from generator.render.templates import WORKFLOW_SUFFIX, TemplateSet
+from generator.render.templates import TemplateSet
 
 WORKFLOWS_DIR = ".github/workflows"
 
@@ -29,7 +29,9 @@ def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
             bodies[f"{WORKFLOWS_DIR}/{name[: -len('.j2')]}"] = body
     total = len(bodies)
     return {
-        path: with_header(body, spec_path=plan.spec_path, version=plan.version, inputs=inputs, part=i, parts=total)
+        path: with_header(
+            body, spec_path=plan.spec_path, version=plan.version, inputs=inputs, part=i, parts=total
+        )
         for i, (path, body) in enumerate(sorted(bodies.items()), start=1)
     }
 

@@ -87,7 +87,6 @@ class TemplateSet:
         return sorted(seen.values(), key=lambda info: info.name)
 
 
-
 def _blocks(path: Path) -> tuple[str, ...]:
     text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
     return tuple(dict.fromkeys(_BLOCK.findall(text)))
@@ -96,5 +95,3 @@ def _blocks(path: Path) -> tuple[str, ...]:
 def github_expression(expression: str) -> str:
     """`gh("github.sha")` -> `${{ github.sha }}`: for template authors, never for spec values."""
     return "${{ " + expression + " }}"
-
-

@@ -22,7 +22,11 @@ def verify(outputs: dict[str, str], sources: dict[str, str] | None = None) -> No
     if problems:
         origin = ""
         if sources:
-            origin = "\n(rendered from " + ", ".join(sorted({sources[p.file] for p in problems if p.file in sources})) + ")"
+            origin = (
+                "\n(rendered from "
+                + ", ".join(sorted({sources[p.file] for p in problems if p.file in sources}))
+                + ")"
+            )
         raise RenderError("\n".join(str(p) for p in problems) + origin, hint=_HINT)
 
 
@@ -33,7 +37,10 @@ def _verify_one(path: str, text: str) -> list[Problem]:
     try:
         document = parse_yaml(text, path)
     except SpecError as exc:
-        return [_with_prefix(p, "not valid YAML: ") for p in exc.problems]
+        return [
+            p if p.message.startswith("not valid YAML") else _with_prefix(p, "not valid YAML: ")
+            for p in exc.problems
+        ]
     data = document.data
     if not isinstance(data, dict):
         return [Problem(path, 1, 1, "", "a workflow must be a mapping")]
@@ -71,7 +78,9 @@ def _check_uses(document: Document) -> list[Problem]:
         if known and isinstance(step, dict) and isinstance(step.get("with"), dict):
             for key in step["with"]:
                 if key not in known["inputs"]:
-                    problems.append(document.problem((*path[:-1], "with", key), f"{name} has no input '{key}'"))
+                    problems.append(
+                        document.problem((*path[:-1], "with", key), f"{name} has no input '{key}'")
+                    )
     return problems
 
 

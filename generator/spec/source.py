@@ -15,7 +15,7 @@ import yaml
 from generator.errors import Problem, SpecError
 
 try:  # The C loader is several times faster; fall back when libyaml is missing.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,attr-defined]
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
@@ -85,9 +85,9 @@ def parse_yaml(text: str, file: str) -> Document:
 
 def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    message = exc.problem or "not valid YAML"
-    if exc.context:
-        message = f"{exc.context}: {message}"
+    message = f"not valid YAML: {exc.problem or 'cannot parse this'}"
+    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
     if mark is None:  # pragma: no cover - PyYAML always sets a mark for these
         return Problem(file, None, None, "", message)
     return Problem(file, mark.line + 1, mark.column + 1, "", message)
