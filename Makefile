@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck demo bench lock golden clean
+.PHONY: setup test lint typecheck demo bench lock golden readme clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
+
+readme: $(STAMP)
+	$(BIN)/python -c 'import pathlib; from generator.spec.reference import with_reference as w; p = pathlib.Path("README.md"); p.write_text(w(p.read_text()))'
+	$(BIN)/ci-gen schema > docs/ci-gen.schema.json
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \

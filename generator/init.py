@@ -15,7 +15,9 @@ from typing import Any
 
 from generator.render.quote import yaml_quote
 
-SCHEMA_COMMENT = "# yaml-language-server: $schema=https://ci-gen.dev/schema/ci-gen-v1.json"
+SCHEMA_FILE = ".ci-gen.schema.json"
+# Editors with the YAML language server complete and check the spec against this file (`ci-gen schema`).
+SCHEMA_COMMENT = f"# yaml-language-server: $schema={SCHEMA_FILE}"
 DEV_INPUTS = ("requirements-dev.in", "requirements-test.in", "dev-requirements.in", "test-requirements.in")
 DEV_EXTRAS = ("dev", "test", "tests", "testing")
 

@@ -106,6 +106,7 @@ class Plan:
     action: str
     pip_cache: bool
     uses: dict[str, str] = field(default_factory=dict)
+    template_folders: tuple[str, ...] = ()
     version: str = __version__
 
     @property
@@ -145,6 +146,7 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         action=spec.action,
         pip_cache=not any("release" in branch for branch in spec.triggers.branches),
         uses=_uses(),
+        template_folders=tuple(spec.templates),
     )
 
 

@@ -6,44 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.digest import inputs_digest
-from generator.errors import Problem, SpecError, UsageError
+from generator.errors import Problem, SpecError
+from generator.location import Location
 from generator.plan import Plan, resolve_plan
-from generator.render.render import render
+from generator.render.render import render, template_sources
 from generator.render.templates import TemplateSet
 from generator.render.verify import verify
 from generator.spec.load import load_spec_text, read_spec
 from generator.spec.model import Spec
 from generator.spec.source import Document
-
-DEFAULT_SPEC = "ci-gen.yaml"
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where to work: the project root and the spec, plus override folders given on the command line."""
-
-    root: Path
-    spec: Path
-    extra_templates: tuple[Path, ...] = ()
-
-    @classmethod
-    def find(cls, directory: Path | None, spec: Path | None, templates: tuple[Path, ...] = ()) -> Location:
-        root = (directory or Path.cwd()).resolve()
-        if not root.is_dir():
-            raise UsageError(f"no such directory: {directory}")
-        spec_path = (root / spec) if spec else root / DEFAULT_SPEC
-        # Paths in the spec are relative to the spec's folder, which is also where workflows go.
-        return cls(spec_path.parent.resolve(), spec_path.resolve(), tuple(root / t for t in templates))
-
-    @property
-    def spec_name(self) -> str:
-        return self.spec.name
-
-    def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return str(path)
 
 
 @dataclass(frozen=True)
@@ -86,7 +57,7 @@ def render_project(location: Location) -> Rendering:
     loaded = load(location)
     inputs = inputs_digest(loaded.spec_bytes, loaded.templates.overrides)
     outputs = render(loaded.plan, loaded.templates, inputs)
-    verify(outputs)
+    verify(outputs, template_sources(loaded.templates))
     return Rendering(loaded, inputs, outputs)
 
 

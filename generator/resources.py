@@ -1,32 +1,33 @@
-"""Files that ship with ci-gen: built-in templates, pinned actions, tool versions, vendored schemas."""
+"""Files that ship with ci-gen: built-in templates, pinned actions, tool versions, vendored schemas.
+
+They are read relative to this package's folder, which is what importlib.resources would return for a
+regular install or a checkout; doing it directly keeps `ci-gen check` from importing importlib.resources
+(tens of milliseconds). Installing ci-gen as a zip archive is not supported.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable
+TYPE_CHECKING = False  # typing costs milliseconds `ci-gen check` does not have
+if TYPE_CHECKING:
+    from typing import Any
 
-_SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "workflow_templates"
+PACKAGE = Path(__file__).resolve().parent
+# In a checkout the templates sit at the repository top; the wheel carries them inside the package.
+_SOURCE_TEMPLATES = PACKAGE.parent / "workflow_templates"
 
 
 def builtin_templates_dir() -> Path:
     """The built-in templates: inside the wheel once installed, at the repository top in a checkout."""
-    packaged = resources.files("generator") / "workflow_templates"
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged
-    return _SOURCE_TEMPLATES
+    packaged = PACKAGE / "workflow_templates"
+    return packaged if packaged.is_dir() else _SOURCE_TEMPLATES
 
 
-def data_file(name: str) -> Traversable:
-    return resources.files("generator") / "data" / name
+def data_file(name: str) -> Path:
+    return PACKAGE / "data" / name
 
 
 @cache

@@ -1,18 +1,16 @@
 """The `ci-gen` command line: parses arguments, calls the core, prints, returns an exit code.
 
-Subcommands are imported only when called, so `ci-gen check` on an unchanged repository never loads
-the rendering machinery.
+Subcommands are imported only when called. `ci-gen check` on an unchanged repository is answered before
+click is even imported (see generator/cli/fast.py): the whole answer is a few file reads and digests.
 """
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-from typing import Any
+import sys
 
-import click
-
-from generator import __version__
+TYPE_CHECKING = False  # typing costs milliseconds the fast path does not have
+if TYPE_CHECKING:
+    from typing import Any
 
 # command name -> module in generator.cli that defines `command`
 COMMANDS = {
@@ -24,48 +22,26 @@ COMMANDS = {
     "schema": "schema",
     "templates": "templates",
     "lock": "lock",
+    "graph": "graph",
 }
-
-
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module = COMMANDS.get(cmd_name)
-        if module is None:
-            return None
-        command: click.Command = importlib.import_module(f"generator.cli.{module}").command
-        return command
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0] if args else ""
-        if name and not name.startswith("-") and name not in COMMANDS:
-            import difflib
-
-            guess = difflib.get_close_matches(name, list(COMMANDS), n=1)
-            hint = f" Did you mean '{guess[0]}'?" if guess else ""
-            ctx.fail(f"No such command '{name}'.{hint}")
-        return super().resolve_command(ctx, args)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="ci-gen")
-@click.option(
-    "-C",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run as if started in DIR (also accepted after the command).",
-)
-@click.pass_context
-def cli(ctx: click.Context, directory: Path | None) -> None:
-    """Generate secure, verified GitHub Actions workflows for an ML model from one ci-gen.yaml."""
-    ctx.obj = {"directory": directory}
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
-    return cli.main(args=argv, prog_name="ci-gen")
+    args = sys.argv[1:] if argv is None else argv
+    from generator.cli.fast import answer_quickly
+
+    if answer_quickly(args):
+        return 0
+    from generator.cli.app import cli
+
+    return cli.main(args=args, prog_name="ci-gen")
+
+
+def __getattr__(name: str) -> Any:
+    # `from generator.cli import cli` keeps working without importing click for every entry.
+    if name == "cli":
+        from generator.cli.app import cli
+
+        return cli
+    raise AttributeError(name)

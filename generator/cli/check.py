@@ -9,7 +9,7 @@ import click
 
 from generator.cli.options import handle_errors, project_options
 from generator.errors import EXIT_FAILED, EXIT_OK
-from generator.project import Location
+from generator.location import Location
 from generator.quick import up_to_date
 
 EXPLAIN = {

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from generator.cli.options import handle_errors, project_options
 from generator.errors import EXIT_OK, UsageError
-from generator.init import detect, spec_text
+from generator.init import SCHEMA_FILE, detect, spec_text
 from generator.outputs import write_file
 from generator.project import Location
 from generator.spec.load import load_spec_text
+from generator.spec.schema import spec_schema
 
 
 @click.command("init")
@@ -41,6 +43,10 @@ def command(
         )
     write_file(location.spec, text)
     click.echo(f"wrote {location.display(location.spec)} (python {found.python}, project {found.project})")
+    schema_path = location.root / SCHEMA_FILE
+    if force or not schema_path.exists():
+        write_file(schema_path, json.dumps(spec_schema(), indent=2) + "\n")
+        click.echo(f"wrote {location.display(schema_path)} (for editor completion; refresh: ci-gen schema)")
     for note in found.notes:
         click.echo(f"note: {note}")
     click.echo("next: review it, then run `ci-gen generate`")

@@ -12,9 +12,15 @@ from generator.spec.schema import spec_schema
 
 
 @click.command("schema")
+@click.option("--markdown", is_flag=True, help="Print the spec reference as a Markdown table instead.")
 @debug_option
 @handle_errors
-def command(debug: bool) -> int:
-    """Print the JSON Schema of ci-gen.yaml."""
+def command(debug: bool, markdown: bool) -> int:
+    """Print the JSON Schema of ci-gen.yaml (for editors: save it and point yaml-language-server at it)."""
+    if markdown:
+        from generator.spec.reference import reference_markdown
+
+        click.echo(reference_markdown(), nl=False)
+        return EXIT_OK
     click.echo(json.dumps(spec_schema(), indent=2, sort_keys=False))
     return EXIT_OK

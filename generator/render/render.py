@@ -30,7 +30,13 @@ def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
     total = len(bodies)
     return {
         path: with_header(
-            body, spec_path=plan.spec_path, version=plan.version, inputs=inputs, part=i, parts=total
+            body,
+            spec_path=plan.spec_path,
+            version=plan.version,
+            inputs=inputs,
+            part=i,
+            parts=total,
+            templates=plan.template_folders,
         )
         for i, (path, body) in enumerate(sorted(bodies.items()), start=1)
     }
@@ -50,6 +56,14 @@ def _render_one(env: Any, name: str, context: dict[str, Any], templates: Templat
 def _where(templates: TemplateSet, name: str, line: int | None, message: str) -> str:
     path = _template_path(templates, name)
     return str(Problem(path, line, None, "", f"template error: {message}"))
+
+
+def template_sources(templates: TemplateSet) -> dict[str, str]:
+    """The template file each output comes from, so verification errors can name it."""
+    return {
+        f"{WORKFLOWS_DIR}/{name[: -len('.j2')]}": _template_path(templates, name)
+        for name in templates.workflow_names()
+    }
 
 
 def _template_path(templates: TemplateSet, name: str) -> str:
