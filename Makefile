@@ -45,6 +45,9 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
 	  --python-version 3.10 --universal --custom-compile-command "make lock" \
 	  -o requirements/dev.txt pyproject.toml requirements/dev.in
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --python-version 3.10 --universal --custom-compile-command "make lock" \
+	  --constraint requirements/dev.txt -o requirements/action.txt pyproject.toml requirements/action.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,58 @@
+"""requirements/action.txt, the hashed lock the Action installs ci-gen's dependencies from.
+
+Its pins must be the versions this suite runs with (requirements/dev.txt), so the Action runs exactly
+what was tested. Refresh both with `make lock`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+_PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)(?: ; (.+?))? \\$")
+
+
+def pins(path: Path) -> dict[tuple[str, str], str]:
+    """(normalised name, marker) -> version."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            found[(normalise(match[1]), match[3] or "")] = match[2]
+    return found
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_requirement_is_pinned_with_hashes() -> None:
+    text = (ROOT / "requirements" / "action.txt").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
+    assert len(blocks) == len(pins(ROOT / "requirements" / "action.txt")) > 10
+    assert all("--hash=sha256:" in block for block in blocks)
+
+
+def test_pins_are_the_tested_versions() -> None:
+    action = pins(ROOT / "requirements" / "action.txt")
+    dev = pins(ROOT / "requirements" / "dev.txt")
+    # The same version under the same marker, or under none (dev needs some packages on every Python).
+    differ = {key: v for key, v in action.items() if v not in (dev.get(key), dev.get((key[0], "")))}
+    assert differ == {}
+
+
+def test_lock_covers_the_runtime_dependencies_and_the_build_backend() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = {name for name, _ in pins(ROOT / "requirements" / "action.txt")}
+    wanted = {normalise(re.split(r"[^A-Za-z0-9._-]", dep)[0]) for dep in pyproject["project"]["dependencies"]}
+    assert wanted <= names
+    (backend,) = pyproject["build-system"]["requires"]
+    name, version = backend.split("==")
+    assert pins(ROOT / "requirements" / "action.txt")[(name, "")] == version
