@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.digest import inputs_digest
+from generator.digest import inputs_digest, template_names
 from generator.render.header import Header, body_digest, split_header
+from generator.resources import builtin_templates_dir
 
 WORKFLOWS = Path(".github") / "workflows"
 
@@ -19,20 +20,30 @@ WORKFLOWS = Path(".github") / "workflows"
 def up_to_date(root: Path, spec: Path, extra_templates: tuple[Path, ...]) -> bool:
     """True only when the headers prove the files are current; False means "render to find out"."""
     try:
-        headers = _headers(root / WORKFLOWS)
+        named = _headers(root / WORKFLOWS)
+        headers = list(named.values())
         if not headers or len({h.templates for h in headers}) != 1:
             return False
         folders = [*extra_templates, *(root / name for name in headers[0].templates)]
         expected = inputs_digest(spec.read_bytes(), folders)
+        # A renamed file keeps its header; only a template of that name could have rendered it.
+        renamed = not set(named) <= _workflow_names([*folders, builtin_templates_dir()])
     except (OSError, UnicodeDecodeError):
         return False  # any doubt sends us down the full, exact path
     parts = {h.part for h in headers}
-    return all(h.inputs == expected for h in headers) and parts == set(range(1, headers[0].parts + 1))
+    current = all(h.inputs == expected for h in headers) and not renamed
+    return current and parts == set(range(1, headers[0].parts + 1))
 
 
-def _headers(folder: Path) -> list[Header]:
-    """Headers of the generated files in `folder`, or [] if any of them was edited by hand."""
-    headers = []
+def _workflow_names(folders: list[Path]) -> set[str]:
+    """File names the templates in `folders` render to (`ci-gen.yml.j2` -> `ci-gen.yml`)."""
+    names = (name for folder in folders for name in template_names(folder))
+    return {name[: -len(".j2")] for name in names if name.endswith(".yml.j2") and not name.startswith("_")}
+
+
+def _headers(folder: Path) -> dict[str, Header]:
+    """Headers of the generated files in `folder` by file name, or {} if any was edited by hand."""
+    headers = {}
     for path in folder.iterdir():
         if path.suffix not in {".yml", ".yaml"}:
             continue
@@ -40,6 +51,6 @@ def _headers(folder: Path) -> list[Header]:
         if header is None:
             continue
         if header.body != body_digest(body):
-            return []
-        headers.append(header)
+            return {}
+        headers[path.name] = header
     return headers

@@ -14,7 +14,7 @@ from generator.quick import up_to_date
 
 EXPLAIN = {
     "stale": "the spec or templates changed since it was generated",
-    "edited by hand": "it was edited by hand; put the change in the spec or a template override instead",
+    "edited by hand": "put the change in the spec or a template override instead",
     "missing": "it has not been generated yet",
     "no longer generated": "the spec no longer produces it",
 }

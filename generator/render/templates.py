@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.digest import template_names
@@ -60,7 +61,7 @@ class TemplateSet:
             lstrip_blocks=True,
             autoescape=False,
         )
-        env.filters["q"] = yaml_quote
+        env.filters["q"] = quote_filter
         env.globals["gh"] = github_expression
         return env
 
@@ -90,6 +91,13 @@ class TemplateSet:
 def _blocks(path: Path) -> tuple[str, ...]:
     text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
     return tuple(dict.fromkeys(_BLOCK.findall(text)))
+
+
+def quote_filter(value: Any) -> str:
+    """`| q`: a quoted YAML scalar; an undefined value fails with its own message, not a TypeError."""
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises UndefinedError, naming what is missing
+    return yaml_quote(value)
 
 
 def github_expression(expression: str) -> str:

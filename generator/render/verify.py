@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -53,12 +54,18 @@ def _with_prefix(problem: Problem, prefix: str) -> Problem:
 
 
 def _schema_problem(document: Document, error: Any) -> Problem:
-    from jsonschema.exceptions import best_match
-
-    if error.context:
-        error = best_match(error.context)
+    # A job or step that fits no branch of a oneOf: the deepest error names the offending key
+    # (jsonschema's best_match prefers the shallow "'uses' is a required property" of another branch).
+    error = max(_leaves(error), key=lambda leaf: len(leaf.absolute_path))
     where: Path = tuple(error.absolute_path)
     return document.problem(where, f"GitHub workflow schema: {error.message}")
+
+
+def _leaves(error: Any) -> Iterator[Any]:
+    if not error.context:
+        yield error
+    for child in error.context:
+        yield from _leaves(child)
 
 
 def _check_uses(document: Document) -> list[Problem]:

@@ -6,6 +6,7 @@ result can be traced back to a line and column for error messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ Position = tuple[int, int]  # 1-based line and column
 # Limits that keep a hostile document (alias bombs, deep nesting) from eating the machine.
 MAX_NODES = 50_000
 MAX_DEPTH = 64
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # every break YAML counts lines by
 
 
 @dataclass
@@ -68,8 +70,10 @@ def parse_yaml(text: str, file: str) -> Document:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise SpecError([_marked_problem(exc, file)]) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - reader errors without a mark
+        raise SpecError([_marked_problem(exc, file, text)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise SpecError([_reader_problem(exc, file, text)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every other error carries a mark
         raise SpecError([Problem(file, None, None, "", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
@@ -83,14 +87,30 @@ def parse_yaml(text: str, file: str) -> Document:
     return document
 
 
-def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+def _marked_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = f"not valid YAML: {exc.problem or 'cannot parse this'}"
-    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+    if exc.context and exc.context_mark is not None and mark and exc.context_mark.line != mark.line:
         message += f" ({exc.context} at line {exc.context_mark.line + 1})"
     if mark is None:  # pragma: no cover - PyYAML always sets a mark for these
         return Problem(file, None, None, "", message)
-    return Problem(file, mark.line + 1, mark.column + 1, "", message)
+    lines = _LINE_BREAK.split(text)
+    line, column = mark.line, mark.column
+    if line >= len(lines):  # the end of the stream, past the last line: point at the end of that line
+        line, column = len(lines) - 1, len(lines[-1])
+    if lines[line][column : column + 1] == "\t":
+        message = "not valid YAML: a tab; YAML indents with spaces only"
+    return Problem(file, line + 1, column + 1, "", message)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, file: str, text: str) -> Problem:
+    # libyaml reports a byte offset into the UTF-8 text; count characters and lines up to it.
+    before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    message = f"not valid YAML: character U+{code:04X} is not allowed; remove it"
+    return Problem(file, line, column, "", message)
 
 
 class _Builder:

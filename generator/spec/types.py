@@ -22,10 +22,14 @@ _ENV_NAME = re.compile(r"^[A-Za-z0-9 _.-]{1,255}$")
 PYTHON_MINORS = range(8, 15)
 
 
+class UnquotedVersion(ValueError):
+    """A version YAML read as a number; the loader words the fix from the text as written."""
+
+
 def _python_version(value: Any) -> Any:
     if isinstance(value, float):
-        # YAML reads 3.10 as the float 3.1: the classic trap. Say so instead of guessing.
-        raise ValueError(f"{value!r} is a number; quote the version, e.g. python: \"3.{str(value)[2:]}\"")
+        # YAML reads 3.10 as the float 3.1: the classic trap. The number cannot tell us what was typed.
+        raise UnquotedVersion(f"{value!r} is a number; quote the version")
     if isinstance(value, str):
         match = _PYTHON_VERSION.match(value)
         if not match:
@@ -51,7 +55,7 @@ def _duration(value: Any) -> Any:
 
 def _gate(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a comparison; write it as a quoted string such as \">= 0.9\"")
+        raise ValueError(f'{value!r} is not a comparison; write it as a quoted string such as ">= 0.9"')
     if not _GATE.match(value.strip()):
         raise ValueError(f"'{value}' is not a comparison such as \">= 0.9\" (operators: >=, <=, >, <, ==)")
     return " ".join(_GATE.match(value.strip()).groups())  # type: ignore[union-attr]
@@ -70,8 +74,8 @@ def _relative_path(value: str) -> str:
     parts = value.replace("\\", "/").split("/")
     if not value or value.startswith(("/", "~")) or ".." in parts or ":" in parts[0]:
         raise ValueError(f"'{value}' must be a path inside the repository, relative to ci-gen.yaml")
-    if any(ord(c) < 32 for c in value):
-        raise ValueError("a path cannot contain control characters")
+    if not value.isprintable():  # paths reach shell lines in block scalars, where U+2028 would break a line
+        raise ValueError("a path cannot contain control characters or line separators")
     return "/".join(p for p in parts if p not in ("", ".")) or "."
 
 
@@ -107,7 +111,9 @@ Duration = Annotated[
 Gate = Annotated[
     str,
     BeforeValidator(_gate),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*(>=|<=|==|>|<)\s*-?[0-9.eE+-]+\s*$", "examples": [">= 0.9"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\s*(>=|<=|==|>|<)\s*-?[0-9.eE+-]+\s*$", "examples": [">= 0.9"]}
+    ),
 ]
 RelPath = Annotated[
     str, Field(min_length=1, max_length=500), AfterValidator(_relative_path), AfterValidator(_no_expression)
@@ -116,11 +122,13 @@ Slug = Annotated[str, _pattern(_SLUG, "lower-case letters, digits and dashes (li
 MetricName = Annotated[str, _pattern(_METRIC, "a metric name (letters, digits, _ . -)")]
 Branch = Annotated[str, _pattern(_BRANCH, "a branch name or pattern (letters, digits, . _ / - *)")]
 BranchName = Annotated[str, _pattern(_BRANCH_NAME, "a branch name (letters, digits, . _ / -)")]
-BuildArgValue = Annotated[str, _pattern(re.compile(r"^[^\n\r]*$"), "a one-line value"), AfterValidator(_no_expression)]
-ImageName = Annotated[
-    str, _pattern(_IMAGE, "an image name without tag or digest, such as ghcr.io/acme/iris")
+BuildArgValue = Annotated[
+    str, _pattern(re.compile(r"^[^\n\r]*$"), "a one-line value"), AfterValidator(_no_expression)
 ]
-ActionRef = Annotated[str, _pattern(_ACTION_REF, "an action reference pinned to a commit: owner/repo@<40-hex sha>")]
+ImageName = Annotated[str, _pattern(_IMAGE, "an image name without tag or digest, such as ghcr.io/acme/iris")]
+ActionRef = Annotated[
+    str, _pattern(_ACTION_REF, "an action reference pinned to a commit: owner/repo@<40-hex sha>")
+]
 UrlPath = Annotated[str, _pattern(_URL_PATH, "a URL path starting with /")]
 EnvironmentName = Annotated[str, _pattern(_ENV_NAME, "a GitHub environment name")]
 Port = Annotated[int, Field(ge=1, le=65535)]
