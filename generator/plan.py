@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from generator import __version__
 from generator.locking import LOCK_TOOLS, LockJob
 from generator.resources import action_pins
-from generator.spec.model import LockInput, Spec, Stage
+from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
 
 # When the main branch pushes, these events and refs deploy; everything else only builds and tests.
 DEPLOY_CONDITION = "github.event_name == 'push' && github.ref == '{ref}'"
@@ -107,7 +107,9 @@ class Plan:
     pip_cache: bool
     uses: dict[str, str] = field(default_factory=dict)
     template_folders: tuple[str, ...] = ()
+    action_version: str = ""  # the comment after the pinned ci-gen Action, when it is the default
     version: str = __version__
+    kubernetes: KubernetesTarget | None = None  # the kubernetes target's settings, when it is the target
 
     @property
     def locks(self) -> tuple[Lock, ...]:
@@ -147,6 +149,8 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         pip_cache=not any("release" in branch for branch in spec.triggers.branches),
         uses=_uses(),
         template_folders=tuple(spec.templates),
+        action_version=f"v{__version__}" if spec.action == DEFAULT_ACTION else "",
+        kubernetes=spec.deploy.kubernetes if spec.deploy and spec.deploy.target == "kubernetes" else None,
     )
 
 

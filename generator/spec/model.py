@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from generator.spec.types import (
     ActionRef,
@@ -22,15 +32,17 @@ from generator.spec.types import (
     PythonVersion,
     RelPath,
     Slug,
+    Text,
     UrlPath,
 )
 
 StrategyName = Literal["basic", "shadow", "canary"]
 TargetName = Literal["local", "kubernetes"]
+RuntimeName = Literal["process", "podman", "docker"]
 LockToolName = Literal["pip-tools", "uv"]
 
 # The commit of this repository that carries the ci-gen Action used by generated workflows.
-DEFAULT_ACTION = "ci-gen/ci-gen@0000000000000000000000000000000000000000"
+DEFAULT_ACTION = "ci-gen/ci-gen@83bf1bcc212e9ccd148b22a6339af8460a8718be"
 
 
 def _kebab(name: str) -> str:
@@ -43,13 +55,16 @@ class _Model(BaseModel):
     )
 
 
-def _shorthand(key: str) -> BeforeValidator:
-    """Let `python: "3.11"` stand for `python: {version: "3.11"}` and the like."""
+def _shorthand(key: str, accepts: Any) -> BeforeValidator:
+    """Let `python: "3.11"` stand for `python: {version: "3.11"}` and the like.
+
+    `accepts` (the short form or the model) is what the JSON Schema says, so editors allow both forms.
+    """
 
     def expand(value: Any) -> Any:
         return {key: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
 
-    return BeforeValidator(expand)
+    return BeforeValidator(expand, json_schema_input_type=accepts)
 
 
 class PythonSpec(_Model):
@@ -71,7 +86,9 @@ class LockInput(_Model):
     """One lock file: compiled from `input` (a requirements .in file or pyproject.toml) with hashes."""
 
     input: RelPath = Field(description="requirements*.in or pyproject.toml")
-    output: RelPath | None = Field(default=None, description="Defaults to the input with .txt (pyproject: requirements.txt).")
+    output: RelPath | None = Field(
+        default=None, description="Defaults to the input with .txt (pyproject: requirements.txt)."
+    )
     extras: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = Field(
         default_factory=list, description="Optional dependency groups to include (pyproject.toml only)."
     )
@@ -98,13 +115,15 @@ class LockInput(_Model):
         return f"{folder}/{name}" if folder else name
 
 
-LockInputField = Annotated[LockInput, _shorthand("input")]
+LockInputField = Annotated[LockInput, _shorthand("input", RelPath | LockInput)]
 
 
 class Dependencies(_Model):
     """How dependencies are locked: pip-tools format with hashes, by pip-tools or uv."""
 
-    lock_tool: LockToolName = Field(default="pip-tools", description="pip-compile, or uv pip compile (same format).")
+    lock_tool: LockToolName = Field(
+        default="pip-tools", description="pip-compile, or uv pip compile (same format)."
+    )
     runtime: LockInputField = Field(
         default_factory=lambda: LockInput(input="requirements.in"),
         description="What the model needs to run; this lock is what the container installs.",
@@ -126,7 +145,8 @@ class TestSpec(_Model):
 
     command: Command = Field(default="python -m pytest", description="Run from the repository root.")
     install_project: bool | None = Field(
-        default=None, description="pip install the project itself (no deps). Default: yes with pyproject.toml."
+        default=None,
+        description="pip install the project itself (no deps). Default: yes with pyproject.toml.",
     )
 
 
@@ -137,25 +157,28 @@ class ModelSpec(_Model):
     evaluate: Command | None = Field(default=None, description="Command that writes the metrics file.")
     metrics: RelPath = Field(description="JSON file with a flat object of metric name -> number.")
     artifacts: list[RelPath] = Field(
-        min_length=1, description="Files or folders uploaded as the model artifact (and baked into the image)."
+        min_length=1,
+        description="Files or folders uploaded as the model artifact (and baked into the image).",
     )
     gates: dict[MetricName, Gate] = Field(
         default_factory=dict, description='Metric thresholds, e.g. accuracy: ">= 0.90".'
     )
-    timeout_minutes: Annotated[int, Field(ge=1, le=360)] = 60
+    timeout_minutes: Annotated[int, Field(ge=1, le=360)] = Field(default=60, description="Job time limit.")
 
 
 class ContainerSpec(_Model):
     """The model service's container: built and smoke-tested on PRs, pushed by digest on the main branch."""
 
-    dockerfile: RelPath = "Dockerfile"
-    context: RelPath = "."
+    dockerfile: RelPath = Field(
+        default="Dockerfile", description="Takes ARG PYTHON_VERSION from python.version."
+    )
+    context: RelPath = Field(default=".", description="Build context folder.")
     image: ImageName | None = Field(
         default=None, description="Registry image name. Default: ghcr.io/<owner>/<repository>, lower-cased."
     )
-    port: Port = 8000
-    health_path: UrlPath = "/health"
-    predict_path: UrlPath = "/predict"
+    port: Port = Field(default=8000, description="Port the service listens on inside the container.")
+    health_path: UrlPath = Field(default="/health", description="Answers 200 when the model is ready.")
+    predict_path: UrlPath = Field(default="/predict", description="JSON in, JSON out.")
     sample_request: RelPath | None = Field(
         default=None, description="JSON body POSTed to predict-path in the smoke test."
     )
@@ -174,16 +197,19 @@ class ContainerSpec(_Model):
 class DeployGates(_Model):
     """Gates judged on live traffic. Ratios compare the candidate with stable on the same window."""
 
-    error_rate: Gate | None = Field(default="<= 0.01", description="Share of requests answered 5xx or failed.")
-    error_rate_vs_stable: Gate | None = None
-    latency_p50_ms: Gate | None = None
-    latency_p95_ms: Gate | None = None
-    latency_p99_ms: Gate | None = None
-    latency_p50_vs_stable: Gate | None = None
-    latency_p95_vs_stable: Gate | None = None
+    error_rate: Gate | None = Field(
+        default="<= 0.01", description="Share of requests answered 5xx or failed."
+    )
+    error_rate_vs_stable: Gate | None = Field(default=None, description="Candidate error rate / stable's.")
+    latency_p50_ms: Gate | None = Field(default=None, description="Candidate median latency in ms.")
+    latency_p95_ms: Gate | None = Field(default=None, description="Candidate p95 latency in ms.")
+    latency_p99_ms: Gate | None = Field(default=None, description="Candidate p99 latency in ms.")
+    latency_p50_vs_stable: Gate | None = Field(default=None, description="Candidate p50 / stable p50.")
+    latency_p95_vs_stable: Gate | None = Field(default=None, description="Candidate p95 / stable p95.")
     latency_p99_vs_stable: Gate | None = Field(default="<= 1.5", description="Candidate p99 / stable p99.")
     agreement: Gate | None = Field(
-        default=None, description="Share of requests where candidate and stable predict the same (shadow, canary)."
+        default=None,
+        description="Share of requests where candidate and stable predict the same (shadow, canary).",
     )
     min_requests: Annotated[int, Field(ge=0)] = Field(
         default=50, description="Fewer requests than this is inconclusive, which fails safe."
@@ -196,17 +222,23 @@ class BasicSettings(_Model):
 
 class ShadowSettings(_Model):
     duration: Duration = Field(default=300, description="How long to mirror traffic.")
-    mirror_percent: Percent = Field(default=100, description="Share of live requests copied to the candidate.")
+    mirror_percent: Percent = Field(
+        default=100, description="Share of live requests copied to the candidate."
+    )
 
 
 class CanarySettings(_Model):
-    steps: list[Percent] = Field(default_factory=lambda: [10, 50, 100], min_length=1)
+    steps: list[Percent] = Field(
+        default_factory=lambda: [10, 50, 100],
+        min_length=1,
+        description="Candidate traffic percent at each step.",
+    )
     interval: Duration = Field(default=300, description="Time at each step before it is judged.")
 
     @field_validator("steps")
     @classmethod
     def _increasing(cls, steps: list[int]) -> list[int]:
-        if any(b <= a for a, b in zip(steps, steps[1:])):
+        if any(b <= a for a, b in itertools.pairwise(steps)):
             raise ValueError(f"steps must increase, got {steps}")
         return steps
 
@@ -214,20 +246,26 @@ class CanarySettings(_Model):
 class Stage(_Model):
     """One deployment stage: one GitHub environment, one strategy."""
 
-    name: Slug
-    environment: EnvironmentName | None = Field(default=None, description="GitHub environment; default: name.")
-    strategy: StrategyName
-    basic: BasicSettings | None = None
-    shadow: ShadowSettings | None = None
-    canary: CanarySettings | None = None
-    gates: DeployGates = Field(default_factory=DeployGates)
-    timeout_minutes: Annotated[int, Field(ge=1, le=360)] = 60
+    name: Slug = Field(description="Stage name: `ci-gen deploy --stage NAME`, job deploy-NAME.")
+    environment: EnvironmentName | None = Field(
+        default=None, description="GitHub environment; default: name."
+    )
+    strategy: StrategyName = Field(
+        description="basic: replace and verify; shadow: mirror, never answer; canary: steps."
+    )
+    basic: BasicSettings | None = Field(default=None, description="Settings when strategy is basic.")
+    shadow: ShadowSettings | None = Field(default=None, description="Settings when strategy is shadow.")
+    canary: CanarySettings | None = Field(default=None, description="Settings when strategy is canary.")
+    gates: DeployGates = Field(default_factory=DeployGates, description="Judged on live traffic.")
+    timeout_minutes: Annotated[int, Field(ge=1, le=360)] = Field(default=60, description="Job time limit.")
 
     @model_validator(mode="after")
     def _settings_match_strategy(self) -> Stage:
         for other in ("basic", "shadow", "canary"):
             if other != self.strategy and getattr(self, other) is not None:
-                raise ValueError(f"'{other}' settings given but the strategy is '{self.strategy}'; remove them")
+                raise ValueError(
+                    f"'{other}' settings given but the strategy is '{self.strategy}'; remove them"
+                )
         return self
 
     @property
@@ -235,14 +273,179 @@ class Stage(_Model):
         return self.environment or self.name
 
 
+class LocalTarget(_Model):
+    """The local target: each environment's tracks as processes or containers behind a private nginx."""
+
+    runtime: RuntimeName = Field(
+        default="process", description="process: run `serve` per track; podman/docker: run the image."
+    )
+    serve: Command | None = Field(
+        default=None,
+        description="Serve command (process runtime), run with PORT, HOST=127.0.0.1 and MODEL_PATH set.",
+    )
+    base_port: Port = Field(
+        default=8080,
+        description="The n-th environment (in stage order) uses ports base+10n (nginx) to base+10n+3.",
+    )
+    state_dir: RelPath = Field(default=".ci-gen-state", description="Deploy state, nginx config and logs.")
+    env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], BuildArgValue] = Field(
+        default_factory=dict, description="Extra environment for both tracks (stable and candidate)."
+    )
+    health_timeout: Duration = Field(default=60, description="How long a new track may take to be healthy.")
+    traffic: RelPath | None = Field(
+        default=None, description="JSONL request bodies sent through nginx while judging (rehearsals)."
+    )
+    traffic_rate: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=20, description="Requests per second of that synthetic traffic."
+    )
+
+    @model_validator(mode="after")
+    def _serve_for_process(self) -> LocalTarget:
+        if self.runtime == "process" and self.serve is None:
+            raise ValueError("the process runtime needs `serve`, the command that starts one track")
+        return self
+
+
+_K8S_NAME = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+_K8S_KEY = r"^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$"
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$"
+K8sName = Annotated[str, Field(pattern=_K8S_NAME, description="A DNS label: a-z, 0-9 and -.")]
+K8sKey = Annotated[str, Field(pattern=_K8S_KEY, description="A label or annotation key.")]
+Quantity = Annotated[str, Field(pattern=_QUANTITY, examples=["250m", "512Mi"])]
+ResourceName = Literal["cpu", "memory", "ephemeral-storage"]
+
+
+def _resources(cpu: str, memory: str) -> dict[ResourceName, str]:
+    return {"cpu": cpu, "memory": memory}
+
+
+_PLACEHOLDER = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+QUERY_FIELDS = frozenset({"namespace", "service", "deployment", "track", "path", "window", "quantile"})
+
+
+class KubernetesTarget(_Model):
+    """The kubernetes target: a Deployment and Service per track, one Gateway API HTTPRoute in front."""
+
+    namespace: K8sName = Field(description="Namespace of every resource ci-gen applies.")
+    gateway: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$",
+        description="The Gateway the HTTPRoute attaches to: NAME, or NAMESPACE/NAME.",
+    )
+    listener: K8sName | None = Field(
+        default=None, description="The Gateway listener (parentRef sectionName)."
+    )
+    hostnames: list[Annotated[str, Field(pattern=r"^(\*\.)?[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")]] = Field(
+        default_factory=list, description="Host names the route answers (default: all of the listener's)."
+    )
+    port: Port = Field(
+        default=80, description="Port of each track's Service (it forwards to container.port)."
+    )
+    replicas: Annotated[int, Field(ge=1, le=100)] = Field(default=2, description="Pods per track.")
+    credentials: Literal["kubeconfig-secret", "aws-eks"] = Field(
+        default="kubeconfig-secret",
+        description="kubeconfig-secret: an environment secret holds a kubeconfig; aws-eks: OIDC to EKS.",
+    )
+    kubeconfig_secret: str = Field(
+        default="KUBECONFIG",
+        pattern=r"^[A-Z_][A-Z0-9_]{0,99}$",
+        description="The GitHub secret that holds the kubeconfig.",
+    )
+    aws_role: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",
+        description="aws-eks: the IAM role the deploy job assumes through GitHub's OIDC token.",
+    )
+    aws_region: str | None = Field(
+        default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="aws-eks: the cluster's AWS region."
+    )
+    eks_cluster: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$",
+        description="aws-eks: the EKS cluster's name.",
+    )
+    prometheus_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/$.?#][^\s]*$", description="Prometheus reached directly."
+    )
+    prometheus_service: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?:[0-9]{1,5}$",
+        description="Prometheus reached through the API server's service proxy: NAMESPACE/SERVICE:PORT.",
+    )
+    metrics: Literal["service", "istio"] = Field(
+        default="service",
+        description="Default PromQL: the service's own /metrics by pod, or Istio's metrics by service.",
+    )
+    queries: dict[Literal["requests", "errors", "latency"], Text] = Field(
+        default_factory=dict,
+        description="PromQL overrides, with $namespace $service $deployment $track $path $window $quantile.",
+    )
+    requests: dict[ResourceName, Quantity] = Field(
+        default_factory=lambda: _resources("100m", "256Mi"), description="Container resource requests."
+    )
+    limits: dict[ResourceName, Quantity] = Field(
+        default_factory=lambda: _resources("1", "512Mi"), description="Container resource limits."
+    )
+    annotations: dict[K8sKey, BuildArgValue] = Field(default_factory=dict, description="Pod annotations.")
+    node_selector: dict[K8sKey, BuildArgValue] = Field(default_factory=dict, description="Pod node selector.")
+    tolerations: list[dict[Literal["key", "operator", "value", "effect", "tolerationSeconds"], str | int]] = (
+        Field(default_factory=list, description="Pod tolerations, as Kubernetes writes them.")
+    )
+    env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], BuildArgValue] = Field(
+        default_factory=dict, description="Extra environment for both tracks."
+    )
+    service_account: K8sName | None = Field(default=None, description="The pods' service account.")
+    image_pull_secrets: list[K8sName] = Field(default_factory=list, description="Secrets to pull the image.")
+    health_timeout: Duration = Field(
+        default=300, description="How long a rollout may take to become available."
+    )
+    force_conflicts: bool = Field(
+        default=False, description="Take over Deployment/Service fields another field manager owns."
+    )
+    state_dir: RelPath = Field(
+        default=".ci-gen-state", description="Local lock and cache of the deploy state."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KubernetesTarget:
+        if (self.prometheus_url is None) == (self.prometheus_service is None):
+            raise ValueError(
+                "set exactly one of prometheus-url and prometheus-service (NAMESPACE/SERVICE:PORT)"
+            )
+        aws = (self.aws_role, self.aws_region, self.eks_cluster)
+        if self.credentials == "aws-eks" and None in aws:
+            raise ValueError("credentials aws-eks needs aws-role, aws-region and eks-cluster")
+        if self.credentials != "aws-eks" and any(aws):
+            raise ValueError("aws-role, aws-region and eks-cluster only apply to credentials: aws-eks")
+        for name, query in self.queries.items():
+            unknown = set(_PLACEHOLDER.findall(query.replace("$$", ""))) - QUERY_FIELDS
+            if unknown:
+                known = ", ".join("$" + f for f in sorted(QUERY_FIELDS))
+                raise ValueError(f"queries.{name} uses unknown ${sorted(unknown)[0]}; known: {known}")
+        return self
+
+
 class Deploy(_Model):
     """Staged deployment, in order, on the deploy branch only."""
 
-    target: TargetName = "local"
+    target: TargetName = Field(
+        default="local", description="Where stages deploy: local (nginx) or kubernetes."
+    )
     branch: BranchName | None = Field(
         default=None, description="Deploys run on pushes here; default: the first trigger branch."
     )
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1, description="In order; each needs the one before.")
+    local: LocalTarget | None = Field(default=None, description="Settings of the local target.")
+    kubernetes: KubernetesTarget | None = Field(
+        default=None, description="Settings of the kubernetes target."
+    )
+
+    @model_validator(mode="after")
+    def _kubernetes_settings(self) -> Deploy:
+        if self.target == "kubernetes" and self.kubernetes is None:
+            raise ValueError(
+                "the kubernetes target needs deploy.kubernetes: namespace, gateway and Prometheus"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> Deploy:
@@ -257,7 +460,11 @@ class Deploy(_Model):
 
 
 class Triggers(_Model):
-    branches: list[Branch] = Field(default_factory=lambda: ["main"], min_length=1)
+    branches: list[Branch] = Field(
+        default_factory=lambda: ["main"],
+        min_length=1,
+        description="Pushes and PRs to these run the pipeline.",
+    )
 
 
 class Spec(_Model):
@@ -267,22 +474,35 @@ class Spec(_Model):
 
     version: Literal[1] = Field(description="Spec format version.")
     project: Slug = Field(description="Short name; used for job names and the default image.")
-    python: Annotated[PythonSpec, _shorthand("version")]
+    python: Annotated[PythonSpec, _shorthand("version", PythonVersion | PythonSpec)] = Field(
+        description='The one Python version ("3.11"), or {version, also-test} for a wider test matrix.'
+    )
     dependencies: Dependencies = Field(default_factory=Dependencies)
     test: TestSpec = Field(default_factory=TestSpec)
-    model: ModelSpec | None = None
-    container: ContainerSpec | None = None
-    deploy: Deploy | None = None
-    triggers: Triggers = Field(default_factory=Triggers)
+    model: ModelSpec | None = Field(default=None, description="Train, evaluate and gate (optional).")
+    container: ContainerSpec | None = Field(
+        default=None, description="Build and smoke-test an image (optional)."
+    )
+    deploy: Deploy | None = Field(default=None, description="Staged deployment (optional; needs container).")
+    triggers: Triggers = Field(default_factory=Triggers, description="Which branches run the pipeline.")
     templates: list[RelPath] = Field(
         default_factory=list, description="Template override folders, searched before the built-ins."
     )
     action: ActionRef = Field(default=DEFAULT_ACTION, description="The ci-gen Action the workflows use.")
 
+    @field_validator("deploy")
+    @classmethod
+    def _deploy_needs_container(cls, deploy: Deploy | None, info: ValidationInfo) -> Deploy | None:
+        # A field validator, not a model one, so that the error points at the deploy section.
+        # An invalid container is missing from info.data: it has its own error already.
+        if deploy is not None and info.data.get("container", False) is None:
+            raise ValueError("the stages deploy the built image; add a container section")
+        return deploy
+
     @model_validator(mode="after")
-    def _deploy_needs_container(self) -> Spec:
-        if self.deploy is not None and self.container is None:
-            raise ValueError("deploy needs a container section: stages deploy the built image")
+    def _deploy_branch(self) -> Spec:
         if self.deploy is not None and self.deploy.branch is None and "*" in self.triggers.branches[0]:
-            raise ValueError("the first trigger branch is a pattern; set deploy.branch to the branch that deploys")
+            raise ValueError(
+                "the first trigger branch is a pattern; set deploy.branch to the branch that deploys"
+            )
         return self

@@ -1,0 +1,115 @@
+"""`ci-gen deploy`: run one stage of the spec (basic, shadow or canary) and report the outcome."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from generator.cli.options import handle_errors, project_options
+from generator.deploy.report import DeployReport, Event, markdown
+
+
+@click.command("deploy")
+@project_options
+@click.option("--stage", "stage", required=True, help="The stage to run (deploy.stages[].name).")
+@click.option("--image", default=None, help="Image to deploy, NAME@sha256:DIGEST (podman/docker runtime).")
+@click.option(
+    "--artifact",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Model to deploy (process runtime); passed to the serve command as MODEL_PATH.",
+)
+@click.option(
+    "--version", "version", default=None, help="Name of the artifact's version (default: its digest)."
+)
+@click.option(
+    "--traffic",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="JSONL request bodies to send through the router while judging (default: deploy.local.traffic).",
+)
+@click.option("--rate", type=click.IntRange(1, 1000), default=None, help="Requests per second of --traffic.")
+@click.option(
+    "--until-requests",
+    type=click.IntRange(1),
+    default=None,
+    help="End each judging window early once the candidate has seen this many requests.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the Markdown report to this file.",
+)
+@handle_errors
+def command(
+    directory: Path | None,
+    spec: Path | None,
+    templates: tuple[Path, ...],
+    debug: bool,
+    stage: str,
+    image: str | None,
+    artifact: Path | None,
+    version: str | None,
+    traffic: Path | None,
+    rate: int | None,
+    until_requests: int | None,
+    as_json: bool,
+    report_path: Path | None,
+) -> int:
+    """Deploy a release through one stage; exit 0 promoted/passed, 1 rolled back, 2 bad input, 3 failure."""
+    from generator.deploy.driver import DeployRequest, deploy
+    from generator.location import Location
+
+    location = Location.find(directory, spec, templates)
+    request = DeployRequest(location, stage, image, artifact, version, traffic, rate, until_requests)
+    with _sigterm_as_interrupt():
+        report = deploy(request, _printer(as_json))
+    publish(report, as_json, report_path)
+    return report.exit_code
+
+
+def _printer(quiet: bool) -> Callable[[Event], None]:
+    def emit(event: Event) -> None:
+        # With --json, stdout carries only the JSON document; progress goes to stderr.
+        click.echo(event.message, err=quiet)
+
+    return emit
+
+
+def publish(report: DeployReport, as_json: bool, report_path: Path | None) -> None:
+    """Print the outcome, write the Markdown report where asked and into the job summary if there is one."""
+    text = markdown(report)
+    if report_path is not None:
+        report_path.write_text(text)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    if as_json:
+        click.echo(report.to_json())
+        return
+    colour = "green" if report.exit_code == 0 else "red"
+    reason = f": {report.reason}" if report.reason else ""
+    click.secho(f"{report.stage}: {report.outcome} {report.version}{reason}", fg=colour)
+
+
+class _sigterm_as_interrupt:
+    """A cancelled CI job gets SIGTERM: treat it like Ctrl-C, so the deploy rolls back before exiting."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGTERM, self._raise)
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self.previous)
+
+    @staticmethod
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt

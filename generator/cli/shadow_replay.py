@@ -1,0 +1,91 @@
+"""`ci-gen shadow-replay`: a shadow verdict from recorded requests, with no live traffic at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.cli.options import handle_errors, project_options
+from generator.deploy.report import DeployReport, Event
+
+
+@click.command("shadow-replay")
+@project_options
+@click.option(
+    "--requests",
+    "requests_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSONL file, one request body per line (e.g. samples/requests.jsonl).",
+)
+@click.option(
+    "--stable-url",
+    default=None,
+    help="Stable's predict URL on 127.0.0.1, e.g. http://127.0.0.1:8000/predict.",
+)
+@click.option("--candidate-url", default=None, help="The candidate's predict URL on 127.0.0.1.")
+@click.option(
+    "--stable",
+    "stable_release",
+    default=None,
+    help="Instead of a URL: an image (container runtime) or artifact (process runtime) to start.",
+)
+@click.option("--candidate", "candidate_release", default=None, help="The same for the candidate.")
+@click.option("--stage", default=None, help="Judge with this stage's gates (default: the default gates).")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=1, help="Send the file this many times.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, help="Requests in flight per side.")
+@click.option(
+    "--min-requests", type=click.IntRange(0), default=None, help="Override the gates' min-requests."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the Markdown report to this file.",
+)
+@handle_errors
+def command(
+    directory: Path | None,
+    spec: Path | None,
+    templates: tuple[Path, ...],
+    debug: bool,
+    requests_file: Path,
+    stable_url: str | None,
+    candidate_url: str | None,
+    stable_release: str | None,
+    candidate_release: str | None,
+    stage: str | None,
+    repeat: int,
+    concurrency: int,
+    min_requests: int | None,
+    as_json: bool,
+    report_path: Path | None,
+) -> int:
+    """Compare a candidate with stable on recorded requests (errors, latency, agreement).
+
+    Exit 0 when the gates pass, 1 when they fail."""
+    from generator.cli.deploy import publish
+    from generator.deploy.replay_command import ReplayRequest, run_replay
+    from generator.location import Location
+
+    def emit(event: Event) -> None:
+        click.echo(event.message, err=as_json)
+
+    request = ReplayRequest(
+        Location.find(directory, spec, templates),
+        requests_file,
+        stable_url,
+        candidate_url,
+        stable_release,
+        candidate_release,
+        stage,
+        repeat,
+        concurrency,
+        min_requests,
+    )
+    report: DeployReport = run_replay(request, emit)
+    publish(report, as_json, report_path)
+    return report.exit_code

@@ -1,0 +1,62 @@
+"""`ci-gen status`: what each environment runs: stable, what is in flight, weights, phase, tracks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.cli.options import handle_errors, project_options
+from generator.errors import EXIT_OK
+
+
+@click.command("status")
+@project_options
+@click.option("--stage", default=None, help="Only this stage's environment.")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@handle_errors
+def command(
+    directory: Path | None,
+    spec: Path | None,
+    templates: tuple[Path, ...],
+    debug: bool,
+    stage: str | None,
+    as_json: bool,
+) -> int:
+    """Show each deploy environment's state (read-only; safe while a deploy runs)."""
+    from generator.deploy.control import status
+    from generator.location import Location
+
+    environments = status(Location.find(directory, spec, templates), stage)
+    if as_json:
+        click.echo(json.dumps(environments, indent=2, sort_keys=True))
+    for env in [] if as_json else environments:
+        click.echo("\n".join(_lines(env)))
+    return EXIT_OK
+
+
+def _lines(env: dict[str, Any]) -> list[str]:
+    stable = env["stable"]["version"] if env["stable"] else "none"
+    router = "up" if env["router"]["running"] else "down"
+    lines = [
+        f"{env['environment']} (stages: {', '.join(env['stages'])}): stable {stable}, "
+        f"router {router} at {env['url']}",
+        f"  weight to candidate: {env['weight']}%" + (f", mirror: {env['mirror']}" if env["mirror"] else ""),
+    ]
+    if env["in_flight"]:
+        flight = env["in_flight"]
+        lines.append(
+            f"  in flight: {flight['release']['version']} ({flight['strategy']}, stage {flight['stage']}) "
+            f"at '{flight['phase']}'"
+        )
+    if env["deploying"]:
+        lines.append(
+            f"  being deployed now by pid {env['deploying'].get('pid')}: {env['deploying'].get('what')}"
+        )
+    for name, track in sorted(env["tracks"].items()):
+        where = f"pid {track['pid']}" if track["pid"] else f"container {track['container']}"
+        state = "running" if track["running"] else "NOT running"
+        lines.append(f"  {name}: {track['version']} on :{track['port']} ({where}, {state})")
+    return lines

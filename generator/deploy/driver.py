@@ -1,0 +1,321 @@
+"""`ci-gen deploy` as a function: find the stage, take the environment's lock, converge whatever a
+previous run left, then run the strategy's steps and report. Never prints; progress goes to `emit`."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.deploy.loadgen import LoadGenerator, LoadPlan
+from generator.deploy.loadgen import Target as Url
+from generator.deploy.release import Release, artifact_release, image_release
+from generator.deploy.report import DeployReport, Emit
+from generator.deploy.state import EnvState, InFlight, Session, StateStore, deploy_lock
+from generator.deploy.strategies import STRATEGIES
+from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
+from generator.deploy.targets import TARGETS, Environment
+from generator.deploy.targets.base import STABLE, Target, TrackFailed
+from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
+from generator.location import Location
+from generator.project import Loaded, load
+from generator.spec.model import Deploy, Stage
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    """The command line of `ci-gen deploy`, as data."""
+
+    location: Location
+    stage: str
+    image: str | None = None
+    artifact: Path | None = None
+    version: str | None = None
+    traffic: Path | None = None  # overrides deploy.local.traffic
+    rate: int | None = None
+    until_requests: int | None = None
+    poll_seconds: float = 0.5
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A stage resolved against the spec: its environment and target, before anything is locked."""
+
+    loaded: Loaded
+    stage: Stage
+    environment: Environment
+
+
+def open_stage(location: Location, name: str) -> Opened:
+    """Load the spec and find the stage; every input problem is exit 2 before anything happens."""
+    loaded = load(location)
+    spec_deploy = require_deploy(loaded)
+    stage = find_stage(spec_deploy, name)
+    return Opened(loaded, stage, Environment.of(loaded.spec, stage, location.root))
+
+
+def require_deploy(loaded: Loaded) -> Deploy:
+    if loaded.spec.deploy is None:
+        raise UsageError(
+            f"{loaded.location.spec_name} has no deploy section, so there is nothing to deploy",
+            hint="add deploy: {target: local, local: {serve: ...}, stages: [{name: prod, strategy: canary}]}",
+        )
+    return loaded.spec.deploy
+
+
+def find_stage(spec_deploy: Deploy, name: str) -> Stage:
+    stages = {s.name: s for s in spec_deploy.stages}
+    if name in stages:
+        return stages[name]
+    guess = difflib.get_close_matches(name, list(stages), n=1)
+    hint = f"did you mean '{guess[0]}'?" if guess else None
+    raise UsageError(f"no stage '{name}' in the spec; stages: {', '.join(stages)}", hint=hint)
+
+
+def make_target(opened: Opened, session: Session) -> Target:
+    assert opened.loaded.spec.deploy is not None
+    return TARGETS[opened.loaded.spec.deploy.target](session, opened.environment)
+
+
+def release_for(opened: Opened, request: DeployRequest) -> Release:
+    local = opened.environment.local
+    runtime = local.runtime if local is not None else "container"
+    if (request.image is None) == (request.artifact is None):
+        raise UsageError(
+            "pass exactly one of --image (podman/docker runtime) and --artifact (process runtime)"
+        )
+    if request.image is not None:
+        if runtime == "process":
+            raise UsageError(
+                "--image needs a container runtime, but deploy.local.runtime is process",
+                hint="set deploy.local.runtime: podman (or docker), or deploy a model with --artifact",
+            )
+        return image_release(request.image)
+    assert request.artifact is not None
+    return artifact_release(opened.loaded.location.root / request.artifact, request.version)
+
+
+def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
+    """Run one stage to its end: promoted, passed, rolled back. Raises CiGenError for bad input (2) and
+    infrastructure failures (3), after putting the environment back to stable as far as it can."""
+    opened = open_stage(request.location, request.stage)
+    release = release_for(opened, request)
+    env = opened.environment
+    with deploy_lock(env.folder, env.name, f"deploy --stage {opened.stage.name}"):
+        session = Session(StateStore(env.folder, env.name))
+        target = make_target(opened, session)
+        target.preflight(release)
+        ctx = Context(
+            target,
+            session,
+            opened.stage,
+            release,
+            emit,
+            health_timeout=env.health_timeout,
+            poll_seconds=request.poll_seconds,
+            until_requests=request.until_requests,
+        )
+        try:
+            return Run(ctx, env).execute(lambda: _traffic(opened, request))
+        finally:
+            target.close()
+
+
+@contextmanager
+def _traffic(opened: Opened, request: DeployRequest) -> Iterator[None]:
+    """Synthetic users through the router while the stage runs, when the spec or flags ask for them."""
+    settings = opened.environment.local
+    path = request.traffic or (
+        opened.loaded.location.root / settings.traffic if settings is not None and settings.traffic else None
+    )
+    if path is None or settings is None:
+        yield
+        return
+    bodies = read_bodies(path)
+    port = settings.base_port + 10 * opened.environment.index
+    url = Url("127.0.0.1", port, opened.environment.container.predict_path)
+    plan = LoadPlan(bodies, rate=request.rate or settings.traffic_rate, duration=24 * 3600, concurrency=4)
+    generator = LoadGenerator(url, plan).start()
+    try:
+        yield
+    finally:
+        generator.stop()
+
+
+def read_bodies(path: Path) -> list[bytes]:
+    """Request bodies from a JSONL file, one per non-empty line."""
+    if not path.is_file():
+        raise UsageError(f"request file '{path}' does not exist")
+    bodies = [line.strip().encode() for line in path.read_text().splitlines() if line.strip()]
+    if not bodies:
+        raise UsageError(f"request file '{path}' has no requests (one JSON body per line)")
+    return bodies
+
+
+class Run:
+    """One driver run against one environment."""
+
+    def __init__(self, ctx: Context, environment: Environment) -> None:
+        self.ctx = ctx
+        self.environment = environment
+        self.started = time.monotonic()
+        self.previous: Release | None = ctx.session.state.stable
+
+    @property
+    def state(self) -> EnvState:
+        return self.ctx.session.state
+
+    def execute(self, traffic: Callable[[], AbstractContextManager[None]]) -> DeployReport:
+        ctx = self.ctx
+        for stray in ctx.target.reconcile():
+            ctx.say(f"stopped a stray process left by an earlier run: {stray}")
+        self._settle_unfinished()
+        self.previous = self.state.stable
+        self._converge_stable()
+        if self.state.stable is None:
+            return self._install_first()
+        if self.state.deploy is None and self.state.stable == ctx.release:
+            return self._finish("unchanged", f"{ctx.release.version} is already stable", EXIT_OK)
+        with traffic():
+            return self._run_strategy()
+
+    # -- before the strategy ----------------------------------------------------------------------
+
+    def _settle_unfinished(self) -> None:
+        """A deploy a crash or a cancel left in flight: resume it if it is this one, else settle it."""
+        flight = self.state.deploy
+        if flight is None or (flight.release == self.ctx.release and flight.stage == self.ctx.stage.name):
+            return
+        if flight.phase == Promote.name:
+            self.ctx.say(f"finishing the promotion of {flight.release.version} that an earlier run began")
+            Promote().run(replace(self.ctx, release=flight.release))
+        else:
+            self.ctx.say(
+                f"rolling back unfinished deploy of {flight.release.version} (was at '{flight.phase}')"
+            )
+            restore(self.ctx)
+        self._record_history(flight, "rolled back" if flight.phase != Promote.name else "promoted")
+        self.state.deploy = None
+        self.ctx.session.save()
+
+    def _converge_stable(self) -> None:
+        target, stable = self.ctx.target, self.state.stable
+        target.ensure_router()
+        if stable is not None and target.running(STABLE) != stable and self.state.deploy is None:
+            self.ctx.say(f"stable {stable.version} is not running; starting it")
+            target.start_track(STABLE, stable)
+            target.wait_healthy(STABLE, self.ctx.health_timeout)
+
+    def _install_first(self) -> DeployReport:
+        ctx = self.ctx
+        ctx.say(
+            f"no stable version in '{self.environment.name}' yet: installing {ctx.release.version} as stable"
+        )
+        try:
+            ctx.target.start_track(STABLE, ctx.release)
+            ctx.target.wait_healthy(STABLE, ctx.health_timeout)
+        except TrackFailed as failure:
+            ctx.target.stop_track(STABLE)
+            return self._finish("failed", str(failure), EXIT_FAILED)
+        ctx.target.set_weight(0)
+        self.state.stable = ctx.release
+        ctx.session.save()
+        url = self.ctx.target.describe().get("url", "")
+        return self._finish("installed", f"first stable version, serving at {url}".strip(), EXIT_OK)
+
+    # -- the strategy ------------------------------------------------------------------------------
+
+    def _run_strategy(self) -> DeployReport:
+        ctx = self.ctx
+        strategy = STRATEGIES[ctx.stage.strategy]
+        steps = strategy.steps(ctx.stage)
+        flight = self._flight(steps[0].name)
+        try:
+            for index in range(flight.step, len(steps)):
+                flight.phase = steps[index].name
+                ctx.session.save()
+                steps[index].run(ctx)
+                flight.step = index + 1
+                ctx.session.save()
+        except (StepFailed, TrackFailed, KeyboardInterrupt) as failure:
+            reason = "cancelled" if isinstance(failure, KeyboardInterrupt) else str(failure)
+            return self._roll_back(reason)
+        except BaseException:
+            self._best_effort_restore()
+            raise
+        if strategy.success() == "promoted":
+            self.state.stable = ctx.release
+        return self._finish(strategy.success(), "", EXIT_OK)
+
+    def _flight(self, first_step: str) -> InFlight:
+        ctx = self.ctx
+        flight = self.state.deploy
+        if flight is not None:
+            ctx.say(f"resuming the deploy of {flight.release.version} at '{flight.phase}'")
+            return flight
+        flight = InFlight(
+            stage=ctx.stage.name,
+            strategy=ctx.stage.strategy,
+            release=ctx.release,
+            previous=self.state.stable,
+            phase=first_step,
+        )
+        self.state.deploy = flight
+        ctx.session.save()
+        return flight
+
+    def _roll_back(self, reason: str) -> DeployReport:
+        ctx = self.ctx
+        ctx.say(f"rolling back: {reason}")
+        restore(ctx)
+        stable = self.state.stable.version if self.state.stable else "none"
+        ctx.say(f"rolled back: all traffic on stable {stable}; candidate stopped")
+        outcome = "failed" if ctx.stage.strategy == "shadow" else "rolled back"
+        return self._finish(outcome, reason, EXIT_FAILED)
+
+    def _best_effort_restore(self) -> None:
+        # An infrastructure error: try to leave stable alone in place; if that fails too, the state still
+        # records the deploy in flight and the next run converges from there.
+        try:
+            restore(self.ctx)
+            self.state.deploy = None
+            self.ctx.session.save()
+        except Exception:  # noqa: S110 - the original error is the one to report
+            pass
+
+    # -- the end -----------------------------------------------------------------------------------
+
+    def _finish(self, outcome: str, reason: str, code: int) -> DeployReport:
+        ctx = self.ctx
+        flight = self.state.deploy
+        report = DeployReport(
+            stage=ctx.stage.name,
+            environment=self.environment.name,
+            strategy=ctx.stage.strategy if outcome not in ("installed", "unchanged") else "initial",
+            version=ctx.release.version,
+            release=ctx.release.label,
+            previous=self.previous.label if self.previous else None,
+            outcome=outcome,
+            reason=reason,
+            exit_code=code,
+            seconds=round(time.monotonic() - self.started, 1),
+            steps=list(flight.steps) if flight else [],
+            timeline=list(flight.timeline) if flight else [],
+        )
+        if flight is not None:
+            self._record_history(flight, outcome)
+            self.state.deploy = None
+        ctx.session.save()
+        return report
+
+    def _record_history(self, flight: InFlight, outcome: str) -> None:
+        entry = {
+            "version": flight.release.version,
+            "stage": flight.stage,
+            "outcome": outcome,
+            "at": time.time(),
+        }
+        self.state.history = [*self.state.history[-49:], entry]

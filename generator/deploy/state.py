@@ -1,0 +1,177 @@
+"""Deploy state on disk, one folder per environment: what is stable, what is in flight, weights, phase.
+
+Every write is atomic (write, fsync, rename), so a driver killed at any instant leaves either the old or
+the new state, and the next run can converge from it. A lock file (flock plus the holder's pid) keeps two
+deploys out of the same environment; the kernel drops the lock when its holder dies, so a stale lock is
+taken over without guessing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator.deploy.release import Release
+from generator.errors import DeployError
+
+STATE_FILE = "state.json"
+LOCK_FILE = "deploy.lock"
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrackRecord(_State):
+    """A running track as its runtime knows it: a process (pid and start time) or a container name."""
+
+    release: Release
+    port: int
+    pid: int | None = None
+    start_ticks: int | None = None
+    container: str | None = None
+    log: str | None = None  # where its stdout (prediction lines) goes, for the process runtime
+
+
+class RouterRecord(_State):
+    pid: int | None = None
+    start_ticks: int | None = None
+    generation: int = 0
+
+
+class MirrorRecord(_State):
+    to: str  # the track receiving copies of the requests answered by the other one
+    percent: int
+
+
+class InFlight(_State):
+    """The deploy under way: which release, which step it reached, what was observed so far."""
+
+    stage: str
+    strategy: str
+    release: Release
+    previous: Release | None
+    step: int = 0
+    phase: str = "starting"
+    started: float = Field(default_factory=time.time)
+    steps: list[dict[str, Any]] = Field(default_factory=list)
+    timeline: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class EnvState(_State):
+    environment: str
+    stable: Release | None = None
+    tracks: dict[str, TrackRecord] = Field(default_factory=dict)
+    weight: int = 0  # percent of user traffic sent to the candidate
+    mirror: MirrorRecord | None = None
+    router: RouterRecord = Field(default_factory=RouterRecord)
+    deploy: InFlight | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class StateStore:
+    """Reads and atomically writes one environment's state.json."""
+
+    def __init__(self, folder: Path, environment: str) -> None:
+        self.folder = folder
+        self.environment = environment
+        self.path = folder / STATE_FILE
+
+    def load(self) -> EnvState:
+        if not self.path.exists():
+            return EnvState(environment=self.environment)
+        try:
+            return EnvState.model_validate_json(self.path.read_bytes())
+        except (ValidationError, ValueError) as exc:
+            raise DeployError(
+                f"deploy state {self.path} is unreadable: {exc.__class__.__name__}",
+                hint="inspect it; if the environment is stopped, delete the file to start afresh",
+            ) from exc
+
+    def save(self, state: EnvState) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.path, state.model_dump_json(indent=2) + "\n")
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never a torn one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+
+
+class EnvironmentBusy(DeployError):
+    """Another deploy holds the environment's lock."""
+
+
+@contextlib.contextmanager
+def deploy_lock(folder: Path, environment: str, what: str) -> Iterator[None]:
+    """Hold the environment's lock for the block; refuse at once if a live process holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        _take(fd, path, environment)
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "what": what, "since": time.time()}).encode())
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
+def _take(fd: int, path: Path, environment: str) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = lock_holder(path)
+        who = f"pid {holder.get('pid')} ({holder.get('what', 'a deploy')})" if holder else "another process"
+        raise EnvironmentBusy(
+            f"environment '{environment}' is busy: {who} is deploying to it; nothing was changed",
+            hint="wait for it to finish; if it hangs, stop that process and rerun (the rerun converges)",
+        ) from None
+
+
+def lock_holder(path: Path) -> dict[str, Any]:
+    """Who wrote the lock file last (it may be stale: only the flock says whether it is held)."""
+    try:
+        data = json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def lock_is_held(path: Path) -> bool:
+    """True when a live process holds the lock (used by `ci-gen status`)."""
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+class Session:
+    """The one in-memory copy of an environment's state that the driver and the target both change;
+    `save` after every change, so disk always says what was last done."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self.state = store.load()
+
+    def save(self) -> None:
+        self.store.save(self.state)

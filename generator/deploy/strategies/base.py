@@ -1,0 +1,173 @@
+"""The pieces every strategy is made of: a context, idempotent steps, a judging window, and restore.
+
+A strategy is a list of steps. The driver runs them from the step the state records, saving the index
+after each, so a rerun after a crash starts the step it was in again; every step only asks the target
+for an end state ("weight 50", "candidate runs v2"), which is harmless to ask twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from generator.deploy.gates import Judgement, Observation, TrackStats, Verdict, judge
+from generator.deploy.release import Release
+from generator.deploy.report import Emit, Event, progress_line, step_record
+from generator.deploy.state import InFlight, Session
+from generator.deploy.targets.base import CANDIDATE, STABLE, Target, TrackFailed, Traffic
+from generator.spec.model import DeployGates, Stage
+
+
+@dataclass
+class Context:
+    """What steps work with; `baseline` carries stable's last well-sampled stats between steps."""
+
+    target: Target
+    session: Session
+    stage: Stage
+    release: Release
+    emit: Emit
+    health_timeout: float = 60.0
+    poll_seconds: float = 0.5
+    until_requests: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    baseline: TrackStats | None = None
+
+    @property
+    def gates(self) -> DeployGates:
+        return self.stage.gates
+
+    @property
+    def deploy(self) -> InFlight:
+        flight = self.session.state.deploy
+        assert flight is not None  # steps only run inside a deploy the driver recorded
+        return flight
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def say(self, message: str) -> None:
+        self.emit(Event(message))
+
+
+class StepFailed(Exception):
+    """A step's gates failed (or were inconclusive): roll back, with this reason."""
+
+
+class Step(Protocol):
+    name: str
+
+    def run(self, ctx: Context) -> None:
+        """Do the step; raise StepFailed or TrackFailed to roll back."""
+
+
+class Strategy(Protocol):
+    name: str
+
+    def steps(self, stage: Stage) -> list[Step]:
+        """The steps of this strategy for one stage's settings."""
+
+    def success(self) -> str:
+        """The outcome name when every step passed: promoted, or passed (shadow)."""
+
+
+@dataclass
+class StartCandidate:
+    """Run the release on the candidate track (no user traffic yet) and wait until it is healthy."""
+
+    name: str = "start candidate"
+
+    def run(self, ctx: Context) -> None:
+        ctx.target.set_mirror(None)
+        ctx.target.set_weight(0)
+        ctx.say(f"starting candidate {ctx.release.version} ({ctx.release.label})")
+        ctx.target.start_track(CANDIDATE, ctx.release)
+        ctx.target.wait_healthy(CANDIDATE, ctx.health_timeout)
+        ctx.say(f"candidate {ctx.release.version} is healthy")
+
+
+@dataclass
+class Promote:
+    """The candidate becomes stable; the candidate track is removed."""
+
+    name: str = "promote"
+
+    def run(self, ctx: Context) -> None:
+        ctx.say(f"promoting {ctx.release.version}: stable restarts on it while the candidate serves")
+        ctx.target.promote()
+        ctx.say(f"{ctx.release.version} is stable; candidate track removed")
+
+
+Observe = Callable[[Traffic], Observation]
+
+
+def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: Observe) -> Judgement:
+    """Watch for `seconds` (or until enough requests), judging as data arrives; stop early on a failure
+    with evidence or a dead candidate. Records the step for the report and returns the judgement."""
+    watch = ctx.target.watch()
+    begun = time.monotonic()
+    while True:
+        time.sleep(ctx.poll_seconds)
+        if ctx.target.running(CANDIDATE) is None:
+            raise TrackFailed(f"{name}: the candidate track exited")
+        observation = observe(watch.poll())
+        judgement = judge(ctx.gates, observation)
+        _timeline(ctx, weight, observation)
+        done = time.monotonic() - begun >= seconds or _enough(ctx, observation)
+        if done or _failed_early(judgement):
+            break
+    record = step_record(name, weight, time.monotonic() - begun, observation, judgement, ctx.elapsed())
+    ctx.deploy.steps.append(record)
+    ctx.session.save()
+    ctx.emit(Event(progress_line(record), step=record))
+    return judgement
+
+
+def _failed_early(judgement: Judgement) -> bool:
+    """Errors and disagreement with enough evidence end a window at once; latency percentiles are judged
+    on the whole window, so a cold start's first slow requests do not decide alone."""
+    return any(r.verdict is Verdict.FAIL and not r.gate.startswith("latency") for r in judgement.results)
+
+
+def _enough(ctx: Context, observation: Observation) -> bool:
+    return ctx.until_requests is not None and observation.candidate.requests >= ctx.until_requests
+
+
+def _timeline(ctx: Context, weight: int, observation: Observation) -> None:
+    rate = observation.candidate.error_rate or 0.0
+    ctx.deploy.timeline.append({"t": round(ctx.elapsed(), 2), "weight": weight, "error_rate": rate})
+
+
+def require(judgement: Judgement, name: str) -> None:
+    if not judgement.passed:
+        raise StepFailed(f"{name}: {judgement.verdict.value}: {judgement.reason}")
+
+
+def restore(ctx: Context) -> None:
+    """Put the environment back to stable alone: no mirror, weight 0, stable running, candidate gone."""
+    restore_stable(ctx.target, ctx.session.state.stable, ctx.say, ctx.health_timeout)
+
+
+def restore_stable(
+    target: Target, stable: Release | None, say: Callable[[str], None], timeout: float
+) -> None:
+    target.set_mirror(None)
+    if stable is not None and target.running(STABLE) != stable:
+        # Only after a promotion failed half-way: the candidate still serves while stable restarts.
+        say(f"restarting stable {stable.version}")
+        target.start_track(STABLE, stable)
+        target.wait_healthy(STABLE, timeout)
+    target.set_weight(0)
+    target.stop_track(CANDIDATE)
+
+
+def stable_or_baseline(ctx: Context, stable: TrackStats) -> tuple[TrackStats | None, tuple[str, ...]]:
+    """Stable's stats for comparison: this window's if well sampled, else the last step's."""
+    if stable.requests >= max(ctx.gates.min_requests, 1):
+        ctx.baseline = stable
+        return stable, ()
+    if ctx.baseline is not None:
+        return ctx.baseline, ("stable had too little traffic in this step; compared with its previous step",)
+    return stable, ()

@@ -1,0 +1,61 @@
+"""canary: the candidate gets a growing share of users, step by step, judged after every step against
+thresholds and against stable; a failure sends its weight to 0 and stops it at once; after the last
+step it is promoted. With an agreement gate, the requests it answers are also replayed to stable, so the
+two models' predictions on the same requests can be compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.deploy.gates import Observation
+from generator.deploy.strategies.base import (
+    Context,
+    Promote,
+    StartCandidate,
+    Step,
+    judge_window,
+    require,
+    stable_or_baseline,
+)
+from generator.deploy.targets.base import CANDIDATE, STABLE, USER, Traffic
+from generator.spec.model import CanarySettings, Stage
+
+
+@dataclass
+class Weight:
+    percent: int
+    seconds: float
+    name: str
+
+    def run(self, ctx: Context) -> None:
+        ctx.target.set_weight(self.percent)
+        if ctx.gates.agreement is not None:
+            ctx.target.set_mirror(STABLE, 100)
+        ctx.say(f"{self.name}: {self.percent}% of users on {ctx.release.version} for {self.seconds:.0f} s")
+
+        def observe(traffic: Traffic) -> Observation:
+            stable, notes = stable_or_baseline(ctx, traffic.of(STABLE, USER))
+            return Observation(
+                traffic.of(CANDIDATE, USER), stable, traffic.agreement, traffic.compared, notes
+            )
+
+        try:
+            judgement = judge_window(ctx, self.name, self.percent, self.seconds, observe)
+        finally:
+            ctx.target.set_mirror(None)
+        require(judgement, self.name)
+
+
+class CanaryStrategy:
+    name = "canary"
+
+    def steps(self, stage: Stage) -> list[Step]:
+        settings = stage.canary or CanarySettings()
+        count = len(settings.steps)
+        weights: list[Step] = [
+            Weight(p, settings.interval, f"canary {i}/{count}") for i, p in enumerate(settings.steps, 1)
+        ]
+        return [StartCandidate(), *weights, Promote()]
+
+    def success(self) -> str:
+        return "promoted"

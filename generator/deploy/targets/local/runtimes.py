@@ -1,0 +1,176 @@
+"""How the local target runs one track: as a process (the spec's serve command) or a podman/docker container.
+
+Every runtime binds the track to 127.0.0.1 on the port it is given and sends the service's stdout (its
+JSON prediction lines) somewhere `prediction_lines` can read it back.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from generator.deploy.release import Release
+from generator.deploy.state import TrackRecord
+from generator.deploy.targets.local import procs
+from generator.errors import DeployError, UsageError
+
+
+@dataclass(frozen=True)
+class TrackLaunch:
+    """Everything a runtime needs to start one track."""
+
+    name: str  # ci-gen-<environment>-<track>, unique on the host
+    release: Release
+    port: int
+    env: Mapping[str, str]
+    workdir: Path  # the project root (serve runs there)
+    logs: Path  # folder for the track's output files
+
+
+class Runtime(Protocol):
+    """Starts, checks and stops tracks; reads back their prediction log lines."""
+
+    name: str
+
+    def preflight(self, release: Release | None) -> None:
+        """Raise UsageError (bad release) or DeployError (tool missing) before anything starts."""
+
+    def start(self, launch: TrackLaunch) -> TrackRecord: ...
+
+    def running(self, record: TrackRecord) -> bool: ...
+
+    def stop(self, record: TrackRecord) -> None: ...
+
+    def output(self, record: TrackRecord, offset: int) -> tuple[list[str], int]:
+        """The track's stdout lines after `offset` (-1: none, just the current end) and the new offset."""
+        ...
+
+
+def track_env(launch: TrackLaunch) -> dict[str, str]:
+    """The environment every track gets: where to listen, which model, which version and track."""
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(launch.port),
+        "PYTHONUNBUFFERED": "1",
+        "CI_GEN_TRACK": launch.name,
+        "CI_GEN_VERSION": launch.release.version,
+        **launch.env,
+    }
+    if launch.release.artifact:
+        env["MODEL_PATH"] = launch.release.artifact
+    return env
+
+
+class ProcessRuntime:
+    """Runs the spec's serve command, one process group per track, output in the state folder."""
+
+    name = "process"
+
+    def __init__(self, serve: str) -> None:
+        self.argv = shlex.split(serve)
+
+    def preflight(self, release: Release | None) -> None:
+        if release is not None and release.artifact is None:
+            raise UsageError(
+                "the process runtime deploys a model artifact, not an image",
+                hint="pass --artifact PATH (and optionally --version), or set deploy.local.runtime: podman",
+            )
+        if shutil.which(self.argv[0]) is None and not Path(self.argv[0]).exists():
+            raise DeployError(
+                f"the serve command '{self.argv[0]}' is not on PATH", hint="install it or fix serve"
+            )
+
+    def start(self, launch: TrackLaunch) -> TrackRecord:
+        launch.logs.mkdir(parents=True, exist_ok=True)
+        out = launch.logs / f"{launch.name}.out"
+        out.write_bytes(b"")  # a fresh track starts a fresh prediction log
+        env = {**os.environ, **track_env(launch)}
+        pid, ticks = procs.spawn(
+            self.argv, cwd=launch.workdir, env=env, stdout=out, stderr=launch.logs / f"{launch.name}.err"
+        )
+        return TrackRecord(release=launch.release, port=launch.port, pid=pid, start_ticks=ticks, log=str(out))
+
+    def running(self, record: TrackRecord) -> bool:
+        return procs.alive(record.pid, record.start_ticks)
+
+    def stop(self, record: TrackRecord) -> None:
+        if record.pid:
+            procs.stop_group(record.pid, record.start_ticks)
+
+    def output(self, record: TrackRecord, offset: int) -> tuple[list[str], int]:
+        path = Path(record.log or "")
+        size = path.stat().st_size if record.log and path.exists() else 0
+        if offset < 0 or size <= offset:
+            return [], size if offset < 0 else offset
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read(size - offset)
+        complete = data[: data.rfind(b"\n") + 1]
+        return complete.decode("utf-8", "replace").splitlines(), offset + len(complete)
+
+
+class ContainerRuntime:
+    """Runs the release's image with podman or docker: host network, 127.0.0.1 only, never pulls."""
+
+    def __init__(self, tool: str) -> None:
+        self.name = tool
+
+    def preflight(self, release: Release | None) -> None:
+        if shutil.which(self.name) is None:
+            raise DeployError(
+                f"{self.name} is not installed, and deploy.local.runtime is {self.name}",
+                hint=f"install it (apt-get install {self.name}) or use runtime: process",
+            )
+        if release is None:
+            return
+        if release.image is None:
+            raise UsageError(f"the {self.name} runtime deploys an image", hint="pass --image NAME@sha256:...")
+        if self._run("image", "inspect", release.image).returncode != 0:
+            raise UsageError(
+                f"image {release.image} is not on this host ({self.name} never pulls it here)",
+                hint=f"{self.name} pull {release.image}, or build and tag it first",
+            )
+
+    def start(self, launch: TrackLaunch) -> TrackRecord:
+        assert launch.release.image is not None
+        self._run("rm", "--force", launch.name)
+        env = [f"--env={k}={v}" for k, v in sorted(track_env(launch).items()) if k != "MODEL_PATH"]
+        args = ["run", "--detach", f"--name={launch.name}", "--network=host", "--pull=never", *env]
+        result = self._run(*args, launch.release.image)
+        if result.returncode != 0:
+            raise DeployError(f"{self.name} could not start {launch.release.image}: {result.stderr.strip()}")
+        return TrackRecord(release=launch.release, port=launch.port, container=launch.name)
+
+    def running(self, record: TrackRecord) -> bool:
+        result = self._run("inspect", "--format", "{{.State.Running}}", record.container or "")
+        return result.returncode == 0 and result.stdout.strip() == "true"
+
+    def stop(self, record: TrackRecord) -> None:
+        if record.container:
+            self._run("rm", "--force", "--time", "10", record.container)
+
+    def output(self, record: TrackRecord, offset: int) -> tuple[list[str], int]:
+        # Offsets count lines: `logs` returns the container's whole output every time.
+        lines = self._run("logs", record.container or "").stdout.splitlines()
+        return ([], len(lines)) if offset < 0 else (lines[offset:], len(lines))
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([self.name, *args], capture_output=True, text=True, check=False, timeout=120)
+
+
+def make_runtime(name: str, serve: str | None) -> Runtime:
+    """The runtime registry: the spec's allowed `deploy.local.runtime` values are its keys."""
+    return RUNTIMES[name](serve)
+
+
+RUNTIMES: dict[str, Callable[[str | None], Runtime]] = {
+    "process": lambda serve: ProcessRuntime(serve or ""),
+    "podman": lambda serve: ContainerRuntime("podman"),
+    "docker": lambda serve: ContainerRuntime("docker"),
+}

@@ -1,0 +1,101 @@
+"""The podman runtime, driven exactly as the generated deploy job drives it:
+`ci-gen deploy --stage NAME --image REF@DIGEST --spec ci-gen.yaml` from the project folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.deploy.conftest import FAKE, need
+from tests.deploy.helpers import failed, state, users
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_IMAGE = "localhost/ci-gen-base:bookworm"
+CANARY = """\
+- name: production
+  strategy: canary
+  canary: {steps: [50, 100], interval: 2s}
+  gates: {min-requests: 5, latency-p99-vs-stable: "<= 10", agreement: ">= 0.9"}
+"""
+
+
+@pytest.fixture
+def podman(monkeypatch, tmp_path):
+    need("podman")
+    monkeypatch.setenv("CONTAINERS_CONF", str(ROOT / "tests" / "podman" / "containers.conf"))
+    if subprocess.run(["podman", "image", "exists", BASE_IMAGE], check=False).returncode != 0:
+        message = f"{BASE_IMAGE} is missing: run scripts/ci-setup-podman.sh"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+    built: list[str] = []
+
+    def build(label: str, version: str) -> str:
+        """An image of the fake service with its "model" baked in; returns NAME@DIGEST."""
+        context = tmp_path / f"image-{version}"
+        context.mkdir()
+        (context / "service.py").write_text(FAKE.read_text())
+        (context / "model.json").write_text(json.dumps({"label": label, "version": version}))
+        (context / "Containerfile").write_text(
+            f"FROM {BASE_IMAGE}\nCOPY service.py model.json /app/\nENV MODEL_PATH=/app/model.json\n"
+            'CMD ["python3", "/app/service.py"]\n'
+        )
+        name = f"localhost/ci-gen-deploy-test-{version}-{os.getpid()}"
+        subprocess.run(["podman", "build", "-q", "-t", name, str(context)], check=True, capture_output=True)
+        digest = subprocess.run(
+            ["podman", "image", "inspect", "--format", "{{.Digest}}", name],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        built.append(name)
+        return f"{name}@{digest}"
+
+    yield build
+    for name in built:
+        subprocess.run(["podman", "rmi", "--force", name], check=False, capture_output=True)
+
+
+def deploy(image: str):
+    args = ["deploy", "--stage", "production", "--image", image, "--spec", "ci-gen.yaml"]
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def test_the_generated_jobs_arguments_deploy_images_with_podman(make_project, podman, monkeypatch):
+    project = make_project(CANARY, runtime="podman")
+    first, second = podman("setosa", "v1"), podman("setosa", "v2")
+    monkeypatch.chdir(project.root)
+    installed = deploy(first)
+    assert installed.exit_code == 0, installed.output
+    assert state(project, "production").tracks["stable"].container.startswith("ci-gen-production-stable-")
+
+    load = users(project)
+    result = deploy(second)
+    samples = load.stop()
+    assert result.exit_code == 0, result.output
+    assert "promoted" in result.output and "agreement 100.0%" in result.output
+    final = state(project, "production")
+    assert final.stable.image == second and set(final.tracks) == {"stable"}
+    assert failed(samples) == 0
+    names = subprocess.run(["podman", "ps", "--format", "{{.Names}}"], capture_output=True, text=True).stdout
+    assert (
+        sum(
+            name.startswith("ci-gen-production-") and name.endswith(final.tracks["stable"].container[-8:])
+            for name in names.split()
+        )
+        == 1
+    )
+
+
+def test_an_image_that_is_not_on_the_host_is_exit_2(make_project, podman, monkeypatch):
+    project = make_project(CANARY, runtime="podman")
+    monkeypatch.chdir(project.root)
+    result = deploy("localhost/ci-gen-never-built@sha256:" + "1" * 64)
+    assert result.exit_code == 2 and "is not on this host" in result.output
+    assert state(project, "production").tracks == {}
