@@ -20,6 +20,8 @@ from pathlib import Path
 COMMANDS = ("check", "deploy", "doctor", "generate")
 DEFAULT_SPEC = "ci-gen.yaml"
 LOCK = Path("requirements") / "action.txt"
+# Deploys may target Kubernetes, whose client is heavy: only deploy steps install it (hashed too).
+EXTRA_LOCKS = {"deploy": Path("requirements") / "action-kubernetes.txt"}
 HOME = "ci-gen-action"  # under RUNNER_TEMP: the venv and the install log
 MIN_PYTHON = (3, 10)
 PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
@@ -109,7 +111,7 @@ def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def install(action: Path, venv: Path, log: Path) -> Path:
+def install(action: Path, venv: Path, log: Path, command: str = "") -> Path:
     """Create (or reuse) the venv, install the hashed lock, then ci-gen itself from `action` without deps."""
     python = venv_python(venv)
     log.write_text("", encoding="utf-8")
@@ -117,6 +119,8 @@ def install(action: Path, venv: Path, log: Path) -> Path:
         _run([sys.executable, "-m", "venv", str(venv)], log, "create a virtual environment")
     pip = [str(python), "-I", "-m", "pip", "install", *PIP_FLAGS]
     locked = [*pip, "--require-hashes", "--requirement", str(action / LOCK)]
+    if command in EXTRA_LOCKS:
+        locked += ["--requirement", str(action / EXTRA_LOCKS[command])]
     _run(locked, log, "install ci-gen's locked dependencies")
     # The build backend is in the lock, so building needs no unpinned download.
     _run([*pip, "--no-deps", "--no-build-isolation", str(action)], log, f"install ci-gen from {action}")
@@ -151,12 +155,13 @@ def main(env: Mapping[str, str] | None = None) -> int:
         if sys.version_info < MIN_PYTHON:
             found = sys.version.split()[0]
             raise ActionError(f"ci-gen needs Python 3.10 or newer, not {found}; set the python-version input")
-        check_inputs(Inputs.from_env(env), Path(env.get("GITHUB_WORKSPACE") or Path.cwd()))
+        inputs = Inputs.from_env(env)
+        check_inputs(inputs, Path(env.get("GITHUB_WORKSPACE") or Path.cwd()))
         action = Path(env.get("GITHUB_ACTION_PATH") or Path(__file__).resolve().parents[2])
         home = _runner_temp(env) / HOME
         home.mkdir(parents=True, exist_ok=True)
         print(f"Installing ci-gen from {action} into {home / 'venv'}")
-        python = install(action, home / "venv", home / "install.log")
+        python = install(action, home / "venv", home / "install.log", inputs.command)
     except ActionError as exc:
         print(workflow_command("error", f"ci-gen: {exc}"))
         return 1

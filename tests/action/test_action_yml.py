@@ -42,7 +42,7 @@ def test_setup_python_is_pinned_like_generated_workflows() -> None:
 
 
 def test_the_docs_table_every_input_and_output_with_its_default() -> None:
-    doc = (ROOT / "docs" / "github.md").read_text(encoding="utf-8")
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
     action = load_action()
     for name, spec in action["inputs"].items():
         default = f"`{spec['default']}`" if spec["default"] else "empty"

@@ -56,3 +56,16 @@ def test_lock_covers_the_runtime_dependencies_and_the_build_backend() -> None:
     (backend,) = pyproject["build-system"]["requires"]
     name, version = backend.split("==")
     assert pins(ROOT / "requirements" / "action.txt")[(name, "")] == version
+
+
+def test_the_kubernetes_lock_for_deploys_agrees_with_the_action_lock() -> None:
+    # Deploy steps install both locks in one pip call; a package in both must have one version.
+    kubernetes = pins(ROOT / "requirements" / "action-kubernetes.txt")
+    action = pins(ROOT / "requirements" / "action.txt")
+    assert any(name == "kubernetes" for name, _ in kubernetes)
+    shared = set(kubernetes) & set(action)
+    assert {key: kubernetes[key] for key in shared} == {key: action[key] for key in shared}
+    text = (ROOT / "requirements" / "action-kubernetes.txt").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in block for block in blocks)
+    assert len(re.findall(r"^\S+==", text, re.M)) == len(kubernetes)
