@@ -80,3 +80,15 @@ class DeployError(CiGenError):
     """A deployment could not run (infrastructure); rollbacks are results, not errors."""
 
     exit_code = EXIT_INTERNAL
+
+
+class RehearseError(CiGenError):
+    """A workflow uses something `ci-gen rehearse` cannot run locally (it names the file and line)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class ToolMissingError(CiGenError):
+    """A tool or interpreter a command needs is not installed on this machine (infrastructure)."""
+
+    exit_code = EXIT_INTERNAL

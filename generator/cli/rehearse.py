@@ -1,0 +1,167 @@
+"""`ci-gen rehearse [JOB ...]`: run the generated jobs locally and print each step, then a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.cli.options import handle_errors, project_options
+from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
+from generator.location import Location
+from generator.rehearse import (
+    Event,
+    JobFinished,
+    JobStarted,
+    Notice,
+    Outcome,
+    RehearsalRequest,
+    RehearsalResult,
+    StepFinished,
+    rehearse,
+)
+from generator.rehearse.environment import EVENTS
+
+MARKS = {Outcome.SUCCESS: "ok", Outcome.FAILURE: "FAIL", Outcome.SKIPPED: "skip", Outcome.NOT_RUN: "-"}
+
+
+def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, equals, rest = value.partition("=")
+        if not equals or not name:
+            raise UsageError(f"{option} {value}: expected NAME=VALUE")
+        pairs.append((name, rest))
+    return tuple(pairs)
+
+
+@click.command("rehearse")
+@project_options
+@click.argument("jobs", nargs=-1)
+@click.option(
+    "--event",
+    type=click.Choice(EVENTS),
+    default="pull_request",
+    show_default=True,
+    help="The event to rehearse; on pull_request, publish and deploy jobs are skipped by their `if:`.",
+)
+@click.option(
+    "--ref", default=None, help="github.ref (default: the deploy branch for push, the PR merge ref)."
+)
+@click.option(
+    "--matrix",
+    "matrix",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Run only matrix combinations with this value, e.g. python=3.11 (repeatable).",
+)
+@click.option(
+    "--workflow",
+    "workflows",
+    multiple=True,
+    metavar="FILE",
+    help="Workflow file in .github/workflows (default: every generated one the event triggers).",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the scratch copy, logs and artifacts in DIR (emptied first).",
+)
+@click.option("--keep", is_flag=True, help="Keep the temporary folder instead of removing it.")
+@click.option(
+    "--build-arg",
+    "build_args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Extra image build arg, after the spec's (repeatable), e.g. BASE_IMAGE=localhost/base.",
+)
+@click.option(
+    "--build-volume",
+    "build_volumes",
+    multiple=True,
+    metavar="SRC:DST[:ro]",
+    help="Mount into image builds (podman only), e.g. /etc/ssl/certs:/etc/ssl/certs:ro.",
+)
+@click.option(
+    "--container-runtime",
+    type=click.Choice(["podman", "docker"]),
+    default=None,
+    help="Default: podman if installed, else docker with a running engine.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="pip and uv cache folder (default ~/.cache/ci-gen/rehearse; a new folder = a cold cache).",
+)
+@handle_errors
+def command(
+    directory: Path | None,
+    spec: Path | None,
+    templates: tuple[Path, ...],
+    debug: bool,
+    jobs: tuple[str, ...],
+    event: str,
+    ref: str | None,
+    matrix: tuple[str, ...],
+    workflows: tuple[str, ...],
+    workdir: Path | None,
+    keep: bool,
+    build_args: tuple[str, ...],
+    build_volumes: tuple[str, ...],
+    container_runtime: str | None,
+    cache_dir: Path | None,
+) -> int:
+    """Run the generated workflow jobs (and the jobs they need) locally, in a scratch copy of the tree."""
+    _pairs(build_args, "--build-arg")
+    request = RehearsalRequest(
+        location=Location.find(directory, spec, templates),
+        jobs=jobs,
+        event=event,
+        ref=ref,
+        matrix=_pairs(matrix, "--matrix"),
+        workflows=workflows,
+        workdir=workdir,
+        keep=keep,
+        build_args=build_args,
+        build_volumes=build_volumes,
+        container_runtime=container_runtime,
+        cache_dir=cache_dir,
+    )
+    result = rehearse(request, print_event)
+    print_summary(result)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def print_event(event: Event) -> None:
+    """Progress lines: each job as it starts, each step with its time, the log tail of a failure."""
+    if isinstance(event, Notice):
+        click.echo(f"note: {event.message}")
+    elif isinstance(event, JobStarted):
+        click.secho(f"\n{event.job.key}: {event.job.name}", bold=True)
+    elif isinstance(event, StepFinished):
+        step = event.step
+        colour = "red" if step.outcome is Outcome.FAILURE else None
+        click.secho(f"  {MARKS[step.outcome]:<4} {step.seconds:6.1f}s  {step.name}", fg=colour)
+        for note in step.notes:
+            click.echo(f"              {note}")
+        if step.outcome is Outcome.FAILURE:
+            click.echo("  --- last lines of its log ---")
+            click.echo("  " + (step.tail() or "(the step printed nothing)").replace("\n", "\n  "))
+    elif isinstance(event, JobFinished) and event.job.outcome is Outcome.SKIPPED:
+        click.echo(f"\n{event.job.key}: skipped (its `if:` is false or a job it needs did not run)")
+
+
+def print_summary(result: RehearsalResult) -> None:
+    """The closing table: job, steps run, time, result."""
+    width = max([len(job.key) for job in result.jobs] + [3])
+    click.echo(f"\n{'job':<{width}}  steps  {'time':>7}  result")
+    for job in result.jobs:
+        ran = sum(1 for step in job.steps if step.outcome is not Outcome.SKIPPED)
+        click.echo(f"{job.key:<{width}}  {ran:>5}  {job.seconds:6.1f}s  {job.outcome.value}")
+    if result.workdir is not None:
+        click.echo(f"kept: {result.workdir}")
+    failure = result.failure
+    if failure is not None:
+        click.secho(f"rehearsal failed at {failure[0].key} > {failure[1].name}", fg="red", err=True)

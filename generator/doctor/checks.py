@@ -1,0 +1,28 @@
+"""The registry of doctor's checks: name -> function(project, report). Add a check by adding a line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from generator.doctor import container_checks, lock_checks, model_checks, python_checks
+from generator.doctor.findings import Report
+from generator.doctor.project import Project
+
+Check = Callable[[Project, Report], None]
+
+CHECKS: dict[str, Check] = {
+    "python-dockerfile": python_checks.check_dockerfile,
+    "python-lock-header": python_checks.check_lock_headers,
+    "python-file": python_checks.check_python_file,
+    "python-requires": python_checks.check_requires_python,
+    "python-workflows": python_checks.check_workflows,
+    "lock-contents": lock_checks.check_locks,
+    "dockerfile-installs": container_checks.check_installs,
+    "dockerfile-service": container_checks.check_service,
+    "model-versions": model_checks.check_model,
+}
+
+# Slow or networked: only with `ci-gen doctor --deep`.
+DEEP_CHECKS: dict[str, Check] = {
+    "lock-recompile": lock_checks.check_recompile,
+}

@@ -1,0 +1,101 @@
+"""The project as doctor sees it: the resolved plan and the text of the files it names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.location import Location
+from generator.plan import Plan
+from generator.project import load
+
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
+
+
+def normalise(name: str) -> str:
+    """PEP 503 name: scikit_learn, Scikit.Learn -> scikit-learn."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement line of a .in file or pyproject.toml, with where it came from."""
+
+    name: str  # normalised
+    specifier: str  # e.g. ">=3.0,<4" (empty: any version)
+    marker: str
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder, its plan, and helpers that show paths relative to where doctor was started."""
+
+    location: Location
+    plan: Plan
+
+    @classmethod
+    def open(cls, location: Location) -> Project:
+        return cls(location, load(location).plan)
+
+    @property
+    def root(self) -> Path:
+        return self.location.root
+
+    def show(self, relative: str) -> str:
+        return self.location.display(self.root / relative)
+
+    def read(self, relative: str) -> str | None:
+        path = self.root / relative
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+
+def lock_pins(text: str) -> dict[str, tuple[str, int]]:
+    """`name==version` lines of a lock: normalised name -> (version, line number)."""
+    pins: dict[str, tuple[str, int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _PIN.match(line.strip())
+        if match:
+            pins[normalise(match.group(1))] = (match.group(2), number)
+    return pins
+
+
+def parse_requirement(text: str, file: str, line: int | None) -> Requirement | None:
+    """One requirement string (`flask>=3.0,<4 ; python_version < "3.12"`), or None for URLs and blanks."""
+    body, _, marker = text.partition(";")
+    match = _NAME.match(body)
+    if not match or "://" in body or " @ " in body:
+        return None
+    return Requirement(normalise(match.group(1)), match.group(3).strip(), marker.strip(), file, line)
+
+
+def requirements_in(
+    project: Project, relative: str, seen: set[str] | None = None
+) -> tuple[list[Requirement], list[tuple[str, int]]]:
+    """Requirements of a .in file, following `-r` includes; and its `-c` constraint files with lines."""
+    seen = seen if seen is not None else set()
+    if relative in seen:
+        return [], []
+    seen.add(relative)
+    text = project.read(relative) or ""
+    found: list[Requirement] = []
+    constraints: list[tuple[str, int]] = []
+    folder = Path(relative).parent
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(" #", 1)[0].strip()
+        option, _, value = line.partition(" ")
+        if option in ("-r", "--requirement", "-c", "--constraint"):
+            target = (folder / value.strip()).as_posix()
+            if option in ("-c", "--constraint"):
+                constraints.append((target, number))
+                continue
+            more, more_constraints = requirements_in(project, target, seen)
+            found += more
+            constraints += more_constraints
+        elif line and not line.startswith(("#", "-")):
+            requirement = parse_requirement(line, project.show(relative), number)
+            found += [requirement] if requirement else []
+    return found, constraints
