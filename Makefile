@@ -1,5 +1,5 @@
 # Two entry points do all the set-up on a fresh machine:
-#   make demo   generate the example project's workflows and rehearse its pipeline
+#   make demo   generate the example project's workflows, rehearse its pipeline, deploy it
 #   make test   run the test suite (what CI runs)
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck demo bench lock golden readme clean
+.PHONY: setup test lint typecheck demo demo-rollback bench lock golden readme clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The main job: generate the example's workflows, rehearse its lock, test and model jobs for real,
+# then deploy a retrained model through shadow and canary behind nginx, promote it, show the report.
 demo: $(STAMP)
 	$(BIN)/ci-gen -C example_project generate
 	$(BIN)/ci-gen -C example_project check
+	$(BIN)/ci-gen -C example_project rehearse model --matrix python=3.11
+	$(BIN)/python -m generator.deploy.demo
+
+# The same deploy with a deliberately broken model: the gates fail and the canary rolls back.
+demo-rollback: $(STAMP)
+	$(BIN)/python -m generator.deploy.demo --rollback
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_startup.py
@@ -38,7 +46,7 @@ golden: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
 
 readme: $(STAMP)
-	$(BIN)/python -c 'import pathlib; from generator.spec.reference import with_reference as w; p = pathlib.Path("README.md"); p.write_text(w(p.read_text()))'
+	$(BIN)/python scripts/update_readme.py
 	$(BIN)/ci-gen schema > docs/ci-gen.schema.json
 
 lock: $(STAMP)
@@ -48,6 +56,10 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
 	  --python-version 3.10 --universal --custom-compile-command "make lock" \
 	  --constraint requirements/dev.txt -o requirements/action.txt pyproject.toml requirements/action.in
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --python-version 3.10 --universal --custom-compile-command "make lock" \
+	  --constraint requirements/action.txt --constraint requirements/dev.txt \
+	  -o requirements/action-kubernetes.txt requirements/action-kubernetes.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.digest import inputs_digest
 from generator.errors import Problem, SpecError
-from generator.location import Location
+from generator.location import Location as Location  # re-exported for the commands
 from generator.plan import Plan, resolve_plan
 from generator.render.render import render, template_sources
 from generator.render.templates import TemplateSet

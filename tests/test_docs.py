@@ -26,3 +26,14 @@ def test_every_spec_key_has_a_description() -> None:
     rows = [line for line in reference.splitlines() if line.startswith("| `")]
     assert rows
     assert [row for row in rows if row.endswith("|  |")] == []
+
+
+def test_readme_example_graph_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_readme", ROOT / "scripts" / "update_readme.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (ROOT / "README.md").read_text()
+    assert module.with_graph(readme, module.example_graph()) == readme, "run `make readme`"

@@ -23,6 +23,13 @@ COMMANDS = {
     "templates": "templates",
     "lock": "lock",
     "graph": "graph",
+    "deploy": "deploy",
+    "status": "status",
+    "rollback": "rollback",
+    "shadow-replay": "shadow_replay",
+    "rehearse": "rehearse",
+    "doctor": "doctor",
+    "manifests": "manifests",
 }
 
 
