@@ -42,6 +42,8 @@ def detect(root: Path) -> Detected:
     if (root / "Dockerfile").is_file():
         found.dockerfile = "Dockerfile"
     found.has_tests = (root / "tests").is_dir() or any(root.glob("test_*.py"))
+    if not found.has_tests:
+        found.notes.append("no tests/ folder or test_*.py found: the test job runs pytest, which fails on none")
     return found
 
 

@@ -62,6 +62,14 @@ def project_options(func: F) -> F:
 
 
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+report_option = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the Markdown report to this file.",
+)
 
 
 def handle_errors(func: Callable[..., int]) -> Callable[..., None]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli.options import handle_errors, project_options
+from generator.cli.options import handle_errors, json_option, project_options, report_option
 from generator.deploy.report import DeployReport, Event
 
 
@@ -38,14 +38,8 @@ from generator.deploy.report import DeployReport, Event
 @click.option(
     "--min-requests", type=click.IntRange(0), default=None, help="Override the gates' min-requests."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the Markdown report to this file.",
-)
+@json_option
+@report_option
 @handle_errors
 def command(
     directory: Path | None,

@@ -114,3 +114,17 @@ def test_odd_directory_names_become_valid_slugs(tmp_path: Path) -> None:
     (root / "requirements.in").write_text("")
     assert run(["-C", str(root), "init"]).exit_code == 0
     assert spec_data(root)["project"] == "my-model-v2"
+
+
+def test_init_says_when_there_are_no_tests(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    (tmp_path / "requirements.in").write_text("flask\n")
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "init"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "no tests/ folder or test_*.py found" in result.output
+    (tmp_path / "tests").mkdir()
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "init", "--force"], catch_exceptions=False)
+    assert "no tests/ folder" not in result.output
