@@ -43,7 +43,7 @@ def detect(root: Path) -> Detected:
         found.dockerfile = "Dockerfile"
     found.has_tests = (root / "tests").is_dir() or any(root.glob("test_*.py"))
     if not found.has_tests:
-        found.notes.append("no tests/ folder or test_*.py found: the test job runs pytest, which fails on none")
+        found.notes.append("no tests/ folder or test_*.py found: the test job runs pytest, which needs tests")
     return found
 
 
