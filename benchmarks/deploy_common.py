@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,25 +17,14 @@ sys.path.insert(0, str(ROOT))
 
 from generator.deploy.gates import TrackStats  # noqa: E402
 from generator.deploy.loadgen import LoadGenerator, LoadPlan, Target, get, summarize  # noqa: E402
+from generator.deploy.ports import free_port_block  # noqa: E402
 
 FAKE = ROOT / "tests" / "deploy" / "fake_service.py"
 BODY = b'{"features": [5.1, 3.5, 1.4, 0.2]}'
 
 
 def free_block(size: int = 4, start: int = 21000) -> int:
-    for base in range(start, 32000, 10):
-        if all(_free(base + i) for i in range(size)):
-            return base
-    raise SystemExit("no free ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return free_port_block(size, range(start, 32000, 10))
 
 
 @contextmanager

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from generator.deploy.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "example_project"
@@ -66,12 +67,6 @@ def example_venv() -> Path:
         ]
         subprocess.run([*pip, "-r", str(EXAMPLE / "requirements.txt")], check=True)
     return venv
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

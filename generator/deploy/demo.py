@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import yaml
 
 from generator.deploy.control import rollback, status
 from generator.deploy.driver import DeployRequest, deploy
+from generator.deploy.ports import free_port_block
 from generator.deploy.report import DeployReport, Event, markdown
 from generator.location import Location
 from generator.outputs import write
@@ -180,19 +180,10 @@ def demo_project(folder: Path, bin_dir: Path) -> Path:
 
 def free_base_port(start: int = 18080) -> int:
     """The first block of 20 ports from `start` (two environments) with nothing listening."""
-    for base in range(start, 30000, 20):
-        if all(_free(base + i) for i in range(20)):
-            return base
-    raise SystemExit("no free ports for the demo")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    try:
+        return free_port_block(20, range(start, 30000, 20))
+    except LookupError:
+        raise SystemExit("no free ports for the demo") from None
 
 
 def show(report: DeployReport) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from generator.deploy.gates import Observation, judge
 from generator.deploy.loadgen import LoadGenerator, LoadPlan, Sample, Target, get, summarize
+from generator.deploy.ports import free_port
 from generator.deploy.release import Release
 from generator.deploy.report import DeployReport, Emit, Event, progress_line, step_record
 from generator.deploy.targets.base import TrackFailed
@@ -118,13 +118,6 @@ def started(
         finally:
             for record in records.values():
                 runtime.stop(record)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_ok(runtime: Runtime, record: Any, path: str, timeout: float, name: str) -> None:

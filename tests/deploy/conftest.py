@@ -7,7 +7,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator.deploy.control import rollback
+from generator.deploy.ports import free_port_block
 from generator.deploy.targets.local.target import MARKER
 from generator.location import Location
 from generator.project import load
@@ -40,20 +40,8 @@ def need(tool: str) -> str:
 
 def free_block(size: int = 4) -> int:
     """A base port whose `size` ports are all free on 127.0.0.1 now."""
-    for _ in range(200):
-        base = random.randrange(20000, 32000, 10)  # below the ephemeral range (32768+)
-        if all(_free(base + i) for i in range(size)):
-            return base
-    raise RuntimeError("no free port block")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    # Random bases below the ephemeral range (32768+), so parallel sessions rarely collide.
+    return free_port_block(size, (random.randrange(20000, 32000, 10) for _ in range(200)))
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.deploy.ports import free_port
 from generator.rehearse import dockershim
 from generator.rehearse.dockershim import ShimError, translate
 
@@ -14,12 +15,6 @@ from generator.rehearse.dockershim import ShimError, translate
 @pytest.fixture
 def no_systemd(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dockershim, "_has_systemd", lambda: False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_run_joins_the_host_network_instead_of_publishing(no_systemd: None) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
 import time
 from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import TrackStats
 from generator.deploy.loadgen import get
+from generator.deploy.ports import port_is_free
 from generator.deploy.release import Release
 from generator.deploy.replay import LiveReplayer
 from generator.deploy.state import EnvState, MirrorRecord, RouterRecord, Session, TrackRecord
@@ -65,16 +65,12 @@ class LocalTarget:
             self._port_free(self.ports.replay)
 
     def _port_free(self, port: int) -> None:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                raise DeployError(
-                    f"port {port} on 127.0.0.1 is taken by another program; the router of "
-                    f"'{self.state.environment}' needs it",
-                    hint="stop that program or change deploy.local.base-port",
-                ) from None
+        if not port_is_free(port):
+            raise DeployError(
+                f"port {port} on 127.0.0.1 is taken by another program; the router of "
+                f"'{self.state.environment}' needs it",
+                hint="stop that program or change deploy.local.base-port",
+            )
 
     def reconcile(self) -> list[str]:
         """Stop track processes of this environment that the state does not know (a crash between
