@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck demo demo-rollback bench lock golden readme clean
+.PHONY: setup system-test system-demo test lint typecheck demo demo-rollback bench lock golden readme clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(STAMP): requirements/dev.txt pyproject.toml
 
 setup: $(STAMP)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest --cov --cov-branch --cov-report=term
+# Debian packages and the podman base image (root installs them; others are told what is missing).
+system-test:
+	bash scripts/setup-system.sh test
+
+system-demo:
+	bash scripts/setup-system.sh demo
+
+test: $(STAMP) system-test
+	CONTAINERS_CONF=$(CURDIR)/tests/podman/containers.conf $(BIN)/python -m pytest --cov --cov-branch --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks
@@ -29,14 +36,14 @@ typecheck: $(STAMP)
 
 # The main job: generate the example's workflows, rehearse its lock, test and model jobs for real,
 # then deploy a retrained model through shadow and canary behind nginx, promote it, show the report.
-demo: $(STAMP)
+demo: $(STAMP) system-demo
 	$(BIN)/ci-gen -C example_project generate
 	$(BIN)/ci-gen -C example_project check
 	$(BIN)/ci-gen -C example_project rehearse model --matrix python=3.11
 	$(BIN)/python -m generator.deploy.demo
 
 # The same deploy with a deliberately broken model: the gates fail and the canary rolls back.
-demo-rollback: $(STAMP)
+demo-rollback: $(STAMP) system-demo
 	$(BIN)/python -m generator.deploy.demo --rollback
 
 bench: $(STAMP)
