@@ -31,7 +31,7 @@ def need(tool: str) -> str:
     """The tool's path; without it the test is skipped here and fails in CI (CI=true)."""
     path = shutil.which(tool)
     if path is None:
-        message = f"{tool} is not installed (.ci/run must install it)"
+        message = f"{tool} is not installed (scripts/setup-system.sh installs it)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

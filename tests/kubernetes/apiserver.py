@@ -22,12 +22,12 @@ No real scheduling, networking, admission, RBAC or CEL validation happens here.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.kubernetes.loopback import LoopbackServer
 from tests.kubernetes.store import APIS, URL_PATH, ApiFailure, Key, Store, validate
 
 # -- HTTP ---------------------------------------------------------------------------------------------
@@ -175,30 +175,12 @@ def _status(failure: ApiFailure) -> dict[str, Any]:
     }
 
 
-class ApiServer(ThreadingHTTPServer):
+class ApiServer(LoopbackServer):
     """The double, serving on 127.0.0.1 on a free port until `stop`."""
 
-    daemon_threads = True
-
     def __init__(self, store: Store | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(Handler, "k8s-api-double")
         self.store = store or Store()
-        self._thread = threading.Thread(
-            target=lambda: self.serve_forever(0.05), name="k8s-api-double", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def start(self) -> ApiServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-        self._thread.join(timeout=5)
 
     def kubeconfig(self, namespace: str) -> str:
         """A kubeconfig for the real client: this server, a bearer token, a default namespace."""

@@ -16,8 +16,10 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.kubernetes.loopback import LoopbackServer
 
 _SERIES = re.compile(r"(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?P<matchers>[^}]*)\}\[(?P<window>\d+)s\]")
 _MATCHER = re.compile(r'(\w+)(=~|!=|=)"([^"]*)"')
@@ -97,25 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class PrometheusServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class PrometheusServer(LoopbackServer):
     def __init__(self, double: PrometheusDouble) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler, "prometheus-double")
         self.double = double
-        self._thread = threading.Thread(
-            target=lambda: self.serve_forever(0.05), name="prometheus-double", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def start(self) -> PrometheusServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-        self._thread.join(timeout=5)
