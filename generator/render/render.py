@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from jinja2.exceptions import SecurityError
 
 from generator.errors import Problem, RenderError
 from generator.plan import Plan
+from generator.render.context import template_context
 from generator.render.header import with_header
 from generator.render.templates import TemplateSet
 
@@ -21,7 +23,7 @@ WORKFLOWS_DIR = ".github/workflows"
 def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
     """Render every workflow template; templates that render to nothing are left out."""
     env = templates.environment()
-    context = {"plan": plan, "uses": plan.uses}
+    context = template_context(plan=plan, uses=plan.uses)
     bodies: dict[str, str] = {}
     for name in templates.workflow_names():
         body = _render_one(env, name, context, templates)
@@ -42,7 +44,7 @@ def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
     }
 
 
-def _render_one(env: Any, name: str, context: dict[str, Any], templates: TemplateSet) -> str:
+def _render_one(env: Any, name: str, context: Mapping[str, Any], templates: TemplateSet) -> str:
     try:
         text: str = env.get_template(name).render(context)
     except TemplateSyntaxError as exc:

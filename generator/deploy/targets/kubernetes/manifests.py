@@ -21,6 +21,7 @@ from generator.deploy.release import Release
 from generator.deploy.targets.base import CANDIDATE, STABLE
 from generator.deploy.targets.kubernetes.names import RELEASE_ANNOTATION, Names, dns_label
 from generator.errors import RenderError
+from generator.render.context import template_context
 from generator.render.templates import TemplateSet
 from generator.resources import data_file
 from generator.spec.model import ContainerSpec
@@ -125,7 +126,7 @@ class Manifests:
     def _render(self, kind: str, context: dict[str, Any]) -> dict[str, Any]:
         name = f"{FOLDER}/{kind}.yaml.j2"
         try:
-            text = self._env.get_template(name).render(context)
+            text = self._env.get_template(name).render(template_context(**context))
         except (TemplateError, SecurityError, TypeError, AttributeError, ValueError) as exc:
             raise RenderError(f"{name}: template error: {type(exc).__name__}: {exc}") from None
         try:
