@@ -1,6 +1,11 @@
 """Deploy gates: the candidate's traffic numbers against thresholds and against stable's.
 
-Too few requests is "inconclusive", which fails safe: a deploy is never promoted on no evidence.
+Too few requests is "inconclusive", which fails safe: a deploy is never promoted on no evidence. A ratio
+against stable fails only when the candidate is shown to be worse than the threshold allows: where the raw
+samples are known, a one-sided test (Mann-Whitney U for latency, a two-proportion test for errors) with the
+threshold as tolerance band must agree at significance ALPHA, so a percentile of a few dozen requests that
+lands above the threshold by chance does not roll a healthy candidate back. An error-rate gate spends its
+budget early: enough failed requests to fail it whatever follows end the step at once.
 """
 
 from __future__ import annotations
@@ -8,10 +13,14 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from generator.deploy import stats
 from generator.spec.model import DeployGates
+
+ALPHA = 0.01  # one-sided significance a ratio gate needs before it fails
+FAIL_FAST_ERRORS = 3  # the fewest failed requests that end a step before min-requests
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -31,6 +40,8 @@ class TrackStats:
     p50: float | None = None
     p95: float | None = None
     p99: float | None = None
+    # The latencies themselves where the target knows them (the local target's router logs), for tests.
+    latencies: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def error_rate(self) -> float | None:
@@ -39,7 +50,17 @@ class TrackStats:
     @classmethod
     def of(cls, latencies_ms: Sequence[float], errors: int) -> TrackStats:
         ordered = sorted(latencies_ms)
-        return cls(len(ordered), errors, *(percentile(ordered, q) for q in (50, 95, 99)))
+        p50, p95, p99 = (percentile(ordered, q) for q in (50, 95, 99))
+        return cls(len(ordered), errors, p50, p95, p99, tuple(ordered))
+
+    def summary(self) -> dict[str, float | int | None]:
+        """The figures without the raw latencies (what reports show)."""
+        return {k: getattr(self, k) for k in ("requests", "errors", "p50", "p95", "p99")}
+
+    @property
+    def latency_sample(self) -> int:
+        """How many latencies the percentiles come from (answered requests; all requests if unknown)."""
+        return len(self.latencies) or self.requests
 
     def percentile(self, q: int) -> float | None:
         return {50: self.p50, 95: self.p95, 99: self.p99}[q]
@@ -62,6 +83,8 @@ class Observation:
     agreement: float | None = None
     compared: int = 0  # predictions joined by request id
     notes: tuple[str, ...] = ()
+    offered: int = 0  # shadow: copies offered to the candidate
+    shed: int = 0  # shadow: copies the candidate could not take (its queue was full)
 
 
 class Verdict(str, Enum):
@@ -113,14 +136,18 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def _latency(q: int) -> _Metric:
-    return _Metric(f"latency-p{q}-ms", lambda o: o.candidate.percentile(q))
+    return _Metric(f"latency-p{q}-ms", lambda o: o.candidate.percentile(q), sample=_latency_sample)
+
+
+def _latency_sample(o: Observation) -> int:
+    return o.candidate.latency_sample
 
 
 def _latency_vs(q: int) -> _Metric:
     def value(o: Observation) -> float | None:
         return _ratio(o.candidate.percentile(q), o.stable.percentile(q) if o.stable else None)
 
-    return _Metric(f"latency-p{q}-vs-stable", value, needs_stable=True)
+    return _Metric(f"latency-p{q}-vs-stable", value, needs_stable=True, sample=_latency_sample)
 
 
 def _error_rate_vs(o: Observation) -> float | None:
@@ -145,7 +172,8 @@ def judge(gates: DeployGates, observation: Observation, *, agreement_possible: b
             results.append(
                 _judge_one(metric, expression, observation, gates.min_requests, agreement_possible)
             )
-    return _overall(tuple(results))
+    shed = _shed(observation, gates.min_requests)
+    return _overall((*results, *([shed] if shed else [])))
 
 
 def _judge_one(
@@ -159,6 +187,8 @@ def _judge_one(
         )
     sample = metric.sample(o)
     if sample < max(minimum, 1):
+        if metric.gate == "error-rate" and budget_spent(expression, o.candidate, minimum):
+            return _budget_result(expression, o.candidate, minimum)
         what = "predictions compared" if metric.gate == "agreement" else "requests"
         return GateResult(
             metric.gate,
@@ -167,10 +197,73 @@ def _judge_one(
             Verdict.INCONCLUSIVE,
             f"only {sample} {what} (min-requests {minimum})",
         )
-    if metric.needs_stable and o.stable is not None and o.stable.requests < max(minimum, 1):
-        reason = f"only {o.stable.requests} stable requests (min-requests {minimum})"
-        return GateResult(metric.gate, expression, None, Verdict.INCONCLUSIVE, reason)
-    return _compare(metric.gate, expression, metric.value(o))
+    if metric.needs_stable and o.stable is not None:
+        stable_sample = metric.sample(Observation(o.stable))
+        if stable_sample < max(minimum, 1):
+            reason = f"only {stable_sample} stable requests (min-requests {minimum})"
+            return GateResult(metric.gate, expression, None, Verdict.INCONCLUSIVE, reason)
+    result = _compare(metric.gate, expression, metric.value(o))
+    return _tested(result, o) if metric.needs_stable else result
+
+
+def budget_spent(expression: str, candidate: TrackStats, minimum: int) -> bool:
+    """Whether the failed requests already fail an error-rate gate at min-requests whatever follows
+    (and are at least FAIL_FAST_ERRORS, so one unlucky request does not end a step)."""
+    op, threshold = expression.split(" ", 1)
+    if op not in ("<=", "<"):
+        return False
+    allowed = float(threshold) * max(candidate.requests, minimum)
+    return candidate.errors >= FAIL_FAST_ERRORS and not _OPS[op](candidate.errors, allowed)
+
+
+def _budget_result(expression: str, candidate: TrackStats, minimum: int) -> GateResult:
+    reason = (
+        f"error budget spent: {candidate.errors} of {candidate.requests} requests failed, more than "
+        f"{expression} allows even at min-requests {minimum}"
+    )
+    return GateResult("error-rate", expression, candidate.error_rate, Verdict.FAIL, reason)
+
+
+def _tested(result: GateResult, o: Observation) -> GateResult:
+    """A ratio against stable is decided by a one-sided test with the threshold as tolerance band where
+    the raw samples are known: the candidate fails when it is shown worse than threshold x stable, not
+    when a percentile of a small sample lands over it by chance. Without raw samples (metrics from
+    Prometheus) the ratio alone decides."""
+    assert o.stable is not None
+    op, threshold = result.expression.split(" ", 1)
+    test = _test(result.gate, o.candidate, o.stable, float(threshold)) if op in ("<=", "<") else None
+    if test is None or result.value is None:
+        return result
+    name, outcome = test
+    evidence = f"{name} p={outcome.p_value:.3g}"
+    if outcome.p_value < ALPHA:
+        value = format_value(result.gate, result.value)
+        shown = f"{result.gate} {value}: the candidate is worse than {threshold}x stable ({evidence})"
+        return replace(result, verdict=Verdict.FAIL, reason=shown)
+    if result.verdict is Verdict.FAIL:
+        why = f"over {threshold} by chance, not significantly ({evidence}, needs < {ALPHA})"
+        return replace(result, verdict=Verdict.PASS, reason=why)
+    return result
+
+
+def _test(
+    gate: str, candidate: TrackStats, stable: TrackStats, tolerance: float
+) -> tuple[str, stats.TestResult] | None:
+    if gate.startswith("latency"):
+        if not (candidate.latencies and stable.latencies):
+            return None
+        return "Mann-Whitney U", stats.latency_worse(candidate.latencies, stable.latencies, tolerance)
+    counts = (candidate.errors, candidate.requests), (stable.errors, stable.requests)
+    return "two-proportion test", stats.rate_worse(*counts, tolerance)
+
+
+def _shed(o: Observation, minimum: int) -> GateResult | None:
+    """A shadow candidate that could not take most of the copies offered is too slow, not inconclusive."""
+    if o.offered < max(minimum, 1) or o.shed * 2 <= o.offered:
+        return None
+    share = o.shed / o.offered
+    reason = f"the candidate could not take {o.shed} of {o.offered} copies (too slow to keep up)"
+    return GateResult("shed", "<= 0.5", share, Verdict.FAIL, reason)
 
 
 def _compare(gate: str, expression: str, value: float | None) -> GateResult:

@@ -36,11 +36,13 @@ def step_record(
         "weight": weight,
         "seconds": round(seconds, 1),
         "at": round(elapsed, 1),
-        "candidate": asdict(observation.candidate),
-        "stable": asdict(observation.stable) if observation.stable else None,
+        "candidate": observation.candidate.summary(),
+        "stable": observation.stable.summary() if observation.stable else None,
         "agreement": observation.agreement,
         "compared": observation.compared,
         "notes": list(observation.notes),
+        "offered": observation.offered,
+        "shed": observation.shed,
         "verdict": judgement.verdict.value,
         "reason": judgement.reason,
         "gates": [_gate(r) for r in judgement.results],
@@ -65,6 +67,8 @@ def progress_line(record: dict[str, Any]) -> str:
         parts.append("stable " + _stats_text(record["stable"]))
     if record["agreement"] is not None:
         parts.append(f"agreement {record['agreement']:.1%} of {record['compared']}")
+    if record.get("offered"):
+        parts.append(f"copies {record['offered']}, shed {record.get('shed', 0)}")
     verdict = record["verdict"] + (f" ({record['reason']})" if record["reason"] else "")
     return " | ".join([*parts, verdict])
 
@@ -140,6 +144,9 @@ def _step_table(record: dict[str, Any]) -> list[str]:
     for track in ("candidate", "stable"):
         if record[track]:
             lines.append(_track_row(track, TrackStats(**record[track])))
+    if record.get("offered"):
+        offered, shed = record["offered"], record.get("shed", 0)
+        lines += ["", f"- shadow copies offered to the candidate: {offered}, shed: {shed}"]
     lines += [f"- {note}" for note in record["notes"]]
     return lines
 

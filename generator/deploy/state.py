@@ -64,6 +64,8 @@ class InFlight(_State):
     started: float = Field(default_factory=time.time)
     steps: list[dict[str, Any]] = Field(default_factory=list)
     timeline: list[dict[str, Any]] = Field(default_factory=list)
+    # Stable's last well-sampled figures (with latencies), recorded before a later step relies on them.
+    baseline: dict[str, Any] | None = None
 
 
 class EnvState(_State):

@@ -63,7 +63,8 @@ def test_driver_killed_mid_step_then_rerun_converges_with_no_orphans(make_projec
     ]
     driver = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: phase(project) == "canary 1/2")
+        # The phase is recorded before the step sets its weight; wait for both.
+        wait_for(lambda: phase(project) == "canary 1/2" and state(project).weight == 50)
         candidate_pid = state(project).tracks["candidate"].pid
 
         # A second deploy while the first holds the environment is refused, and changes nothing.

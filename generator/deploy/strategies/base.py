@@ -16,13 +16,14 @@ from generator.deploy.gates import Judgement, Observation, TrackStats, Verdict, 
 from generator.deploy.release import Release
 from generator.deploy.report import Emit, Event, progress_line, step_record
 from generator.deploy.state import InFlight, Session
-from generator.deploy.targets.base import CANDIDATE, STABLE, Target, TrackFailed, Traffic
+from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, Target, TrackFailed, Traffic
 from generator.spec.model import DeployGates, Stage
 
 
 @dataclass
 class Context:
-    """What steps work with; `baseline` carries stable's last well-sampled stats between steps."""
+    """What steps work with; the deploy in flight (in the state) carries stable's last well-sampled
+    stats between steps, so a resumed run compares with the same figures."""
 
     target: Target
     session: Session
@@ -33,7 +34,6 @@ class Context:
     poll_seconds: float = 0.5
     until_requests: int | None = None
     started: float = field(default_factory=time.monotonic)
-    baseline: TrackStats | None = None
 
     @property
     def gates(self) -> DeployGates:
@@ -163,11 +163,34 @@ def restore_stable(
     target.stop_track(CANDIDATE)
 
 
-def stable_or_baseline(ctx: Context, stable: TrackStats) -> tuple[TrackStats | None, tuple[str, ...]]:
-    """Stable's stats for comparison: this window's if well sampled, else the last step's."""
-    if stable.requests >= max(ctx.gates.min_requests, 1):
-        ctx.baseline = stable
-        return stable, ()
-    if ctx.baseline is not None:
-        return ctx.baseline, ("stable had too little traffic in this step; compared with its previous step",)
-    return stable, ()
+BASELINE_LATENCIES = 2000  # the most recent latencies kept in the state as stable's baseline
+
+
+def stable_for(ctx: Context, traffic: Traffic) -> tuple[TrackStats | None, tuple[str, ...]]:
+    """Stable's stats for comparison, measured in this window where possible: its users' requests, else
+    the copies of the candidate's requests replayed to it; only if neither is well sampled, the baseline
+    recorded from an earlier step (in the state, so a resumed run uses the same)."""
+    minimum = max(ctx.gates.min_requests, 1)
+    users, copies = traffic.of(STABLE, USER), traffic.of(STABLE, REPLAY)
+    if users.latency_sample >= minimum:
+        _record_baseline(ctx, users)
+        return users, ()
+    if copies.latency_sample >= minimum:
+        return copies, ("stable measured on copies of the candidate's requests in this window",)
+    baseline = _baseline(ctx)
+    if baseline is not None:
+        return baseline, ("stable had too little traffic in this step; compared with its previous step",)
+    return users, ()
+
+
+def _record_baseline(ctx: Context, stable: TrackStats) -> None:
+    kept = stable.latencies[-BASELINE_LATENCIES:]
+    ctx.deploy.baseline = {**stable.summary(), "latencies": [round(v, 3) for v in kept]}
+
+
+def _baseline(ctx: Context) -> TrackStats | None:
+    recorded = ctx.deploy.baseline
+    if recorded is None:
+        return None
+    figures = {k: v for k, v in recorded.items() if k != "latencies"}
+    return TrackStats(**figures, latencies=tuple(recorded.get("latencies", ())))

@@ -15,10 +15,12 @@ from generator.deploy.strategies.base import (
     Step,
     judge_window,
     require,
-    stable_or_baseline,
+    stable_for,
 )
 from generator.deploy.targets.base import CANDIDATE, STABLE, USER, Traffic
 from generator.spec.model import CanarySettings, Stage
+
+MIRROR_FROM = 90  # from this weight on, stable's own users are too few to compare with
 
 
 @dataclass
@@ -29,12 +31,14 @@ class Weight:
 
     def run(self, ctx: Context) -> None:
         ctx.target.set_weight(self.percent)
-        if ctx.gates.agreement is not None:
+        if ctx.gates.agreement is not None or self.percent >= MIRROR_FROM:
+            # Copies of the candidate's requests to stable: predictions to compare, and near full weight
+            # stable's latency measured in this same window (not under another step's load).
             ctx.target.set_mirror(STABLE, 100)
         ctx.say(f"{self.name}: {self.percent}% of users on {ctx.release.version} for {self.seconds:.0f} s")
 
         def observe(traffic: Traffic) -> Observation:
-            stable, notes = stable_or_baseline(ctx, traffic.of(STABLE, USER))
+            stable, notes = stable_for(ctx, traffic)
             return Observation(
                 traffic.of(CANDIDATE, USER), stable, traffic.agreement, traffic.compared, notes
             )

@@ -35,6 +35,8 @@ def _observe(traffic: Traffic) -> Observation:
         stable=traffic.of(STABLE, USER),
         agreement=traffic.agreement,
         compared=traffic.compared,
+        offered=traffic.offered,
+        shed=traffic.shed,
     )
 
 

@@ -31,6 +31,8 @@ class Traffic:
     stats: dict[tuple[str, str], TrackStats]
     agreement: float | None
     compared: int
+    offered: int = 0  # copies offered to the track receiving the mirror (local target's replayer)
+    shed: int = 0  # of those, copies dropped because that track could not keep up
 
     def of(self, track: str, src: str = USER) -> TrackStats:
         return self.stats.get((track, src), TrackStats())

@@ -54,7 +54,7 @@ def track_stats(lines: Iterable[dict[str, Any]], port: int, src: str, path: str)
         if last:
             latencies.append(float(line.get("rt", 0)) * 1000)
     ordered = TrackStats.of(latencies, 0)
-    return TrackStats(attempts, errors, ordered.p50, ordered.p95, ordered.p99)
+    return TrackStats(attempts, errors, ordered.p50, ordered.p95, ordered.p99, ordered.latencies)
 
 
 def _attempt(line: dict[str, Any], port: int) -> tuple[int, bool] | None:

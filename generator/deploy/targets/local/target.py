@@ -176,6 +176,11 @@ class LocalTarget:
             log = self.router.mirror_log
             self._replayer = LiveReplayer(log, logs.size(log), self.ports.replay, to or CANDIDATE).start()
 
+    def replay_counts(self) -> tuple[int, int]:
+        """Copies the live mirror has offered and shed so far (0, 0 when nothing is mirrored)."""
+        counts = self._replayer.counts if self._replayer is not None else None
+        return (counts.read, counts.shed) if counts is not None else (0, 0)
+
     def _apply(self) -> None:
         self.session.save()  # the intent first: a crash mid-reload leaves a state the rerun re-applies
         mirror = self.state.mirror
@@ -267,7 +272,8 @@ class LocalWatch:
         }
         ids = {line["id"] for lines in self.lines.values() for line in lines if "id" in line}
         share, compared = logs.agreement(self.predictions[CANDIDATE], self.predictions[STABLE], ids)
-        return Traffic(stats, share, compared)
+        offered, shed = self.target.replay_counts()
+        return Traffic(stats, share, compared, offered, shed)
 
     def _stats(self, track: str, src: str) -> TrackStats:
         port = self.target.ports.track(track)
