@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from generator import __version__
+from generator.deploy_plan import DeployPlan, resolve_deploy_plans
 from generator.locking import LOCK_TOOLS, LockJob
 from generator.resources import action_pins
 from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
@@ -79,6 +80,7 @@ class StagePlan:
     concurrency_group: str
     timeout_minutes: int
     deploy_args: str
+    deploy: DeployPlan  # what `ci-gen deploy --stage NAME` runs, every default filled
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ class Plan:
     @property
     def lock_files(self) -> tuple[str, ...]:
         return tuple(lock.output for lock in self.locks)
+
+    def stage(self, name: str) -> StagePlan | None:
+        return next((stage for stage in self.stages if stage.name == name), None)
 
 
 def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
@@ -209,13 +214,13 @@ def _stages(spec: Spec) -> tuple[StagePlan, ...]:
         return ()
     plans: list[StagePlan] = []
     previous: str | None = None
-    for stage in spec.deploy.stages:
-        plans.append(_stage(stage, previous))
+    for stage, deploy in zip(spec.deploy.stages, resolve_deploy_plans(spec), strict=True):
+        plans.append(_stage(stage, deploy, previous))
         previous = plans[-1].job_id
     return tuple(plans)
 
 
-def _stage(stage: Stage, previous: str | None) -> StagePlan:
+def _stage(stage: Stage, deploy: DeployPlan, previous: str | None) -> StagePlan:
     job_id = f"deploy-{stage.name}"
     return StagePlan(
         name=stage.name,
@@ -226,6 +231,7 @@ def _stage(stage: Stage, previous: str | None) -> StagePlan:
         concurrency_group=f"ci-gen-deploy-{stage.github_environment}",
         timeout_minutes=stage.timeout_minutes,
         deploy_args=f"--stage {shlex.quote(stage.name)}",
+        deploy=deploy,
     )
 
 

@@ -19,10 +19,11 @@ from generator.deploy.strategies import STRATEGIES
 from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
 from generator.deploy.targets import TARGETS, Environment
 from generator.deploy.targets.base import STABLE, Target, TrackFailed
+from generator.deploy_plan import DeployPlan
 from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
 from generator.location import Location
 from generator.project import Loaded, load
-from generator.spec.model import Deploy, Stage
+from generator.spec.model import Deploy
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,15 @@ class Opened:
     """A stage resolved against the spec: its environment and target, before anything is locked."""
 
     loaded: Loaded
-    stage: Stage
+    stage: DeployPlan
     environment: Environment
 
 
 def open_stage(location: Location, name: str) -> Opened:
     """Load the spec and find the stage; every input problem is exit 2 before anything happens."""
     loaded = load(location)
-    spec_deploy = require_deploy(loaded)
-    stage = find_stage(spec_deploy, name)
-    return Opened(loaded, stage, Environment.of(loaded.spec, stage, location.root))
+    stage = find_stage(loaded, name)
+    return Opened(loaded, stage, Environment.of(stage, loaded.spec, location.root))
 
 
 def require_deploy(loaded: Loaded) -> Deploy:
@@ -66,8 +66,10 @@ def require_deploy(loaded: Loaded) -> Deploy:
     return loaded.spec.deploy
 
 
-def find_stage(spec_deploy: Deploy, name: str) -> Stage:
-    stages = {s.name: s for s in spec_deploy.stages}
+def find_stage(loaded: Loaded, name: str) -> DeployPlan:
+    """The stage's resolved deploy plan (exit 2 if the spec has no deploy section or no such stage)."""
+    require_deploy(loaded)
+    stages = {s.name: s.deploy for s in loaded.plan.stages}
     if name in stages:
         return stages[name]
     guess = difflib.get_close_matches(name, list(stages), n=1)
@@ -76,8 +78,7 @@ def find_stage(spec_deploy: Deploy, name: str) -> Stage:
 
 
 def make_target(opened: Opened, session: Session) -> Target:
-    assert opened.loaded.spec.deploy is not None
-    return TARGETS[opened.loaded.spec.deploy.target](session, opened.environment)
+    return TARGETS[opened.stage.target](session, opened.environment)
 
 
 def release_for(opened: Opened, request: DeployRequest) -> Release:
@@ -136,7 +137,7 @@ def _traffic(opened: Opened, request: DeployRequest) -> Iterator[None]:
         return
     bodies = read_bodies(path)
     port = settings.base_port + 10 * opened.environment.index
-    url = Url("127.0.0.1", port, opened.environment.container.predict_path)
+    url = Url("127.0.0.1", port, opened.stage.predict_path)
     plan = LoadPlan(bodies, rate=request.rate or settings.traffic_rate, duration=24 * 3600, concurrency=4)
     generator = LoadGenerator(url, plan).start()
     try:

@@ -52,7 +52,7 @@ def run_replay(request: ReplayRequest, emit: Emit) -> DeployReport:
 
 def _gates(loaded: Loaded | None, request: ReplayRequest) -> DeployGates:
     if loaded is not None and request.stage:
-        gates = find_stage(require_deploy(loaded), request.stage).gates
+        gates = find_stage(loaded, request.stage).gates
     else:
         gates = DeployGates().model_copy(update={"agreement": DEFAULT_AGREEMENT})
     if request.min_requests is not None:

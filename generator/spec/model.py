@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from generator.defaults import CONTAINER_PORT, HEALTH_TIMEOUT, KUBERNETES_HEALTH_TIMEOUT, STATE_DIR
 from generator.spec.types import (
     ActionRef,
     Branch,
@@ -176,7 +177,9 @@ class ContainerSpec(_Model):
     image: ImageName | None = Field(
         default=None, description="Registry image name. Default: ghcr.io/<owner>/<repository>, lower-cased."
     )
-    port: Port = Field(default=8000, description="Port the service listens on inside the container.")
+    port: Port = Field(
+        default=CONTAINER_PORT, description="Port the service listens on inside the container."
+    )
     health_path: UrlPath = Field(default="/health", description="Answers 200 when the model is ready.")
     predict_path: UrlPath = Field(default="/predict", description="JSON in, JSON out.")
     sample_request: RelPath | None = Field(
@@ -287,11 +290,13 @@ class LocalTarget(_Model):
         default=8080,
         description="The n-th environment (in stage order) uses ports base+10n (nginx) to base+10n+3.",
     )
-    state_dir: RelPath = Field(default=".ci-gen-state", description="Deploy state, nginx config and logs.")
+    state_dir: RelPath = Field(default=STATE_DIR, description="Deploy state, nginx config and logs.")
     env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], BuildArgValue] = Field(
         default_factory=dict, description="Extra environment for both tracks (stable and candidate)."
     )
-    health_timeout: Duration = Field(default=60, description="How long a new track may take to be healthy.")
+    health_timeout: Duration = Field(
+        default=HEALTH_TIMEOUT, description="How long a new track may take to be healthy."
+    )
     traffic: RelPath | None = Field(
         default=None, description="JSONL request bodies sent through nginx while judging (rehearsals)."
     )
@@ -396,14 +401,12 @@ class KubernetesTarget(_Model):
     service_account: K8sName | None = Field(default=None, description="The pods' service account.")
     image_pull_secrets: list[K8sName] = Field(default_factory=list, description="Secrets to pull the image.")
     health_timeout: Duration = Field(
-        default=300, description="How long a rollout may take to become available."
+        default=KUBERNETES_HEALTH_TIMEOUT, description="How long a rollout may take to become available."
     )
     force_conflicts: bool = Field(
         default=False, description="Take over Deployment/Service fields another field manager owns."
     )
-    state_dir: RelPath = Field(
-        default=".ci-gen-state", description="Local lock and cache of the deploy state."
-    )
+    state_dir: RelPath = Field(default=STATE_DIR, description="Local lock and cache of the deploy state.")
 
     @model_validator(mode="after")
     def _consistent(self) -> KubernetesTarget:

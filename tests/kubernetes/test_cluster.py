@@ -30,7 +30,7 @@ def manifests(**extra: object) -> Manifests:
     settings = KubernetesTarget.model_validate(
         {"namespace": NAMESPACE, "gateway": "public", "prometheus-url": "http://127.0.0.1:1", **extra}
     )
-    return Manifests(NAMES, settings, ContainerSpec(), TemplateSet())
+    return Manifests(NAMES, settings, ContainerSpec(), TemplateSet(), settings.health_timeout)
 
 
 def test_apply_converges_and_removes_what_it_no_longer_applies(api: ApiServer, kubeconfig: Path) -> None:

@@ -67,11 +67,13 @@ ROUTINGS = [
 def manifests(
     settings: dict[str, Any], templates: TemplateSet | None = None, env: str = "production"
 ) -> Manifests:
+    target = KubernetesTarget.model_validate(settings)
     return Manifests(
         Names("iris", env, settings["namespace"]),
-        KubernetesTarget.model_validate(settings),
+        target,
         ContainerSpec(),
         templates or TemplateSet(),
+        target.health_timeout,
     )
 
 

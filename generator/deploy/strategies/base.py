@@ -17,7 +17,8 @@ from generator.deploy.release import Release
 from generator.deploy.report import Emit, Event, progress_line, step_record
 from generator.deploy.state import InFlight, Session
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, Target, TrackFailed, Traffic
-from generator.spec.model import DeployGates, Stage
+from generator.deploy_plan import DeployPlan
+from generator.spec.model import DeployGates
 
 
 @dataclass
@@ -27,10 +28,10 @@ class Context:
 
     target: Target
     session: Session
-    stage: Stage
+    stage: DeployPlan
     release: Release
     emit: Emit
-    health_timeout: float = 60.0
+    health_timeout: float
     poll_seconds: float = 0.5
     until_requests: int | None = None
     started: float = field(default_factory=time.monotonic)
@@ -66,7 +67,7 @@ class Step(Protocol):
 class Strategy(Protocol):
     name: str
 
-    def steps(self, stage: Stage) -> list[Step]:
+    def steps(self, stage: DeployPlan) -> list[Step]:
         """The steps of this strategy for one stage's settings."""
 
     def success(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from generator.deploy.gates import Observation
 from generator.deploy.strategies.base import Context, Promote, StartCandidate, Step, judge_window, require
 from generator.deploy.targets.base import CANDIDATE, USER, Traffic
-from generator.spec.model import BasicSettings, Stage
+from generator.deploy_plan import BasicPlan, DeployPlan
 
 
 @dataclass
@@ -33,8 +33,9 @@ def _observe(traffic: Traffic) -> Observation:
 class BasicStrategy:
     name = "basic"
 
-    def steps(self, stage: Stage) -> list[Step]:
-        settings = stage.basic or BasicSettings()
+    def steps(self, stage: DeployPlan) -> list[Step]:
+        settings = stage.settings
+        assert isinstance(settings, BasicPlan)  # the plan resolves the settings of the stage's strategy
         return [StartCandidate(), Verify(settings.verify), Promote()]
 
     def success(self) -> str:

@@ -18,7 +18,7 @@ from generator.deploy.strategies.base import (
     stable_for,
 )
 from generator.deploy.targets.base import CANDIDATE, STABLE, USER, Traffic
-from generator.spec.model import CanarySettings, Stage
+from generator.deploy_plan import CanaryPlan, DeployPlan
 
 MIRROR_FROM = 90  # from this weight on, stable's own users are too few to compare with
 
@@ -53,8 +53,9 @@ class Weight:
 class CanaryStrategy:
     name = "canary"
 
-    def steps(self, stage: Stage) -> list[Step]:
-        settings = stage.canary or CanarySettings()
+    def steps(self, stage: DeployPlan) -> list[Step]:
+        settings = stage.settings
+        assert isinstance(settings, CanaryPlan)  # the plan resolves the settings of the stage's strategy
         count = len(settings.steps)
         weights: list[Step] = [
             Weight(p, settings.interval, f"canary {i}/{count}") for i, p in enumerate(settings.steps, 1)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from generator.deploy.gates import Observation
 from generator.deploy.strategies.base import Context, StartCandidate, Step, judge_window, require
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, Traffic
-from generator.spec.model import ShadowSettings, Stage
+from generator.deploy_plan import DeployPlan, ShadowPlan
 
 
 @dataclass
@@ -52,8 +52,9 @@ class RemoveCandidate:
 class ShadowStrategy:
     name = "shadow"
 
-    def steps(self, stage: Stage) -> list[Step]:
-        settings = stage.shadow or ShadowSettings()
+    def steps(self, stage: DeployPlan) -> list[Step]:
+        settings = stage.settings
+        assert isinstance(settings, ShadowPlan)  # the plan resolves the settings of the stage's strategy
         return [StartCandidate(), Mirror(settings.duration, settings.mirror_percent), RemoveCandidate()]
 
     def success(self) -> str:

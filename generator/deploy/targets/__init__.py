@@ -12,38 +12,41 @@ from pathlib import Path
 
 from generator.deploy.state import Session
 from generator.deploy.targets.base import Target
+from generator.deploy_plan import DeployPlan
 from generator.errors import UsageError
-from generator.spec.model import ContainerSpec, Spec, Stage
 from generator.spec.model import LocalTarget as LocalSettings
+from generator.spec.model import Spec
 
 
 @dataclass(frozen=True)
 class Environment:
-    """One environment of a spec: its name, its position among the spec's environments (the local target
-    gives each a block of ports), its state folder, and the spec it comes from."""
+    """One environment of a spec, as its stage's resolved deploy plan describes it, with the repository
+    root its state folder is relative to and the spec it comes from (the Kubernetes templates need it)."""
 
-    name: str
-    index: int
-    folder: Path
+    plan: DeployPlan
     root: Path
     spec: Spec
 
     @classmethod
-    def of(cls, spec: Spec, stage: Stage, root: Path) -> Environment:
-        assert spec.deploy is not None
-        names = list(dict.fromkeys(s.github_environment for s in spec.deploy.stages))
-        settings = spec.deploy.local or spec.deploy.kubernetes
-        state_dir = settings.state_dir if settings is not None else ".ci-gen-state"
-        name = stage.github_environment
-        return cls(name, names.index(name), root / state_dir / name.replace(" ", "-"), root, spec)
+    def of(cls, plan: DeployPlan, spec: Spec, root: Path) -> Environment:
+        return cls(plan, root, spec)
 
     @property
-    def container(self) -> ContainerSpec:
-        return self.spec.container or ContainerSpec()
+    def name(self) -> str:
+        return self.plan.environment
+
+    @property
+    def index(self) -> int:
+        """Position among the spec's environments (the local target gives each a block of ports)."""
+        return self.plan.environment_index
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.plan.state_folder
 
     @property
     def local(self) -> LocalSettings | None:
-        return self.spec.deploy.local if self.spec.deploy else None
+        return self.plan.local
 
     @property
     def settings(self) -> LocalSettings:
@@ -52,8 +55,7 @@ class Environment:
 
     @property
     def health_timeout(self) -> float:
-        settings = (self.spec.deploy.local or self.spec.deploy.kubernetes) if self.spec.deploy else None
-        return float(settings.health_timeout) if settings is not None else 60.0
+        return self.plan.health_timeout
 
 
 def local_settings(spec: Spec) -> LocalSettings:

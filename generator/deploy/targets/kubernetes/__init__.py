@@ -13,6 +13,7 @@ from generator.deploy.targets.kubernetes.manifests import Manifests
 from generator.deploy.targets.kubernetes.metrics import DirectPrometheus, ProxiedPrometheus, Queries, Query
 from generator.deploy.targets.kubernetes.names import Names
 from generator.deploy.targets.kubernetes.target import KubernetesTarget
+from generator.deploy_plan import DeployPlan
 from generator.errors import UsageError
 from generator.render.templates import TemplateSet
 from generator.spec.model import KubernetesTarget as KubernetesSettings
@@ -31,12 +32,12 @@ def kubernetes_settings(spec: Spec) -> KubernetesSettings:
     return spec.deploy.kubernetes
 
 
-def manifests_for(spec: Spec, environment: str, templates: TemplateSet) -> Manifests:
-    """The manifest renderer of one environment of a spec."""
+def manifests_for(spec: Spec, stage: DeployPlan, templates: TemplateSet) -> Manifests:
+    """The manifest renderer of one stage's environment."""
     settings = kubernetes_settings(spec)
-    names = Names(spec.project, environment, settings.namespace)
+    names = Names(spec.project, stage.environment, settings.namespace)
     assert spec.container is not None
-    return Manifests(names, settings, spec.container, templates)
+    return Manifests(names, settings, spec.container, templates, stage.health_timeout)
 
 
 def make_kubernetes_target(
@@ -45,7 +46,7 @@ def make_kubernetes_target(
     spec = environment.spec
     settings = kubernetes_settings(spec)
     folders = (*extra_templates, *(environment.root / t for t in spec.templates))
-    manifests = manifests_for(spec, environment.name, TemplateSet(folders))
+    manifests = manifests_for(spec, environment.plan, TemplateSet(folders))
 
     def prometheus(cluster: Cluster) -> Query:
         if settings.prometheus_url is not None:

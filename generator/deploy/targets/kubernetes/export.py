@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from generator.deploy.driver import find_stage, require_deploy
+from generator.deploy.driver import find_stage
 from generator.deploy.release import image_release
 from generator.deploy.state import atomic_write
 from generator.deploy.targets.base import CANDIDATE, STABLE
@@ -33,12 +33,12 @@ class ManifestRequest:
 
 def render_manifests(loaded: Loaded, request: ManifestRequest) -> list[dict[str, Any]]:
     """Services, Deployments and the HTTPRoute, in the order they can be applied."""
-    stage = find_stage(require_deploy(loaded), request.stage)
+    stage = find_stage(loaded, request.stage)
     if request.candidate is None and (request.weight or request.mirror):
         raise UsageError("--weight and --mirror route to a candidate; pass --candidate IMAGE too")
     if request.weight and request.mirror:
         raise UsageError("pass --weight (canary) or --mirror (shadow), not both")
-    manifests = manifests_for(loaded.spec, stage.github_environment, loaded.templates)
+    manifests = manifests_for(loaded.spec, stage, loaded.templates)
     releases = {STABLE: image_release(request.image)}
     if request.candidate is not None:
         releases[CANDIDATE] = image_release(request.candidate)

@@ -50,11 +50,17 @@ class Manifests:
     """The manifests of one environment, rendered from templates and checked."""
 
     def __init__(
-        self, names: Names, settings: KubernetesSettings, container: ContainerSpec, templates: TemplateSet
+        self,
+        names: Names,
+        settings: KubernetesSettings,
+        container: ContainerSpec,
+        templates: TemplateSet,
+        health_timeout: float,
     ) -> None:
         self.names = names
         self.settings = settings
         self.container = container
+        self.health_timeout = health_timeout
         self.templates = templates
         self._env = templates.environment()
 
@@ -72,8 +78,8 @@ class Manifests:
             "image": release.image,
             "release_annotation": RELEASE_ANNOTATION,
             "release_json": release.model_dump_json(),
-            "progress_deadline": max(60, int(self.settings.health_timeout)),
-            "startup_failures": max(1, int(self.settings.health_timeout) // 5),
+            "progress_deadline": max(60, int(self.health_timeout)),
+            "startup_failures": max(1, int(self.health_timeout) // 5),
         }
         manifest = self._render("deployment", context)
         check_deployment(manifest, self.names.selector(track), release.image)

@@ -233,7 +233,7 @@ class KubernetesTarget:
             self.set_weight(100)
         # Both are no-ops when done already; a rerun after a crash mid-rollout waits for it to finish.
         self.start_track(STABLE, release)
-        self.wait_healthy(STABLE, self.manifests.settings.health_timeout)
+        self.wait_healthy(STABLE, self.manifests.health_timeout)
         self.state.stable = release
         self.set_mirror(None)
         self.set_weight(0)

@@ -22,6 +22,6 @@ def make_local_target(session: Session, environment: Environment) -> LocalTarget
         make_runtime(settings.runtime, settings.serve),
         workdir=environment.root,
         env=dict(settings.env),
-        health_path=environment.container.health_path,
-        predict_path=environment.container.predict_path,
+        health_path=environment.plan.health_path,
+        predict_path=environment.plan.predict_path,
     )

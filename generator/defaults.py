@@ -1,0 +1,16 @@
+"""Names and defaults that several parts of ci-gen share (the spec, the plan, `init`, the deploy targets),
+kept in one place so that they cannot drift apart."""
+
+from __future__ import annotations
+
+STATE_DIR = ".ci-gen-state"
+"""Deploy state, router configuration and track logs, relative to the repository root (git-ignored)."""
+
+HEALTH_TIMEOUT = 60
+"""Seconds a new local track may take to answer its health check."""
+
+KUBERNETES_HEALTH_TIMEOUT = 300
+"""Seconds a Kubernetes rollout may take to become available (pulls and scheduling take longer)."""
+
+CONTAINER_PORT = 8000
+"""The port a model service listens on inside its container when the spec does not say."""
