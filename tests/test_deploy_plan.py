@@ -39,7 +39,10 @@ def test_stated_values_are_kept_and_each_environment_has_its_folder() -> None:
     first, second = stages(
         "  local: {runtime: podman, state-dir: deploys, health-timeout: 2m}\n"
         "  stages:\n"
-        "    - {name: canary-eu, environment: prod eu, strategy: canary, canary: {steps: [5, 100], interval: 30s}}\n"
+        "    - name: canary-eu\n"
+        "      environment: prod eu\n"
+        "      strategy: canary\n"
+        "      canary: {steps: [5, 100], interval: 30s}\n"
         "    - {name: basic-us, environment: prod-us, strategy: basic, basic: {verify: 10}}\n"
     )
     assert first.settings == CanaryPlan(steps=(5, 100), interval=30.0)
