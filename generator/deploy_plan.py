@@ -63,6 +63,7 @@ class DeployPlan:
     container_port: int
     health_path: str
     predict_path: str
+    sample_request: str | None  # a JSON body file the first version must answer (none in the spec: None)
     local: LocalTarget | None
     kubernetes: KubernetesTarget | None
 
@@ -98,6 +99,7 @@ def _deploy_plan(spec: Spec, stage: Stage, index: int) -> DeployPlan:
         container_port=container.port,
         health_path=container.health_path,
         predict_path=container.predict_path,
+        sample_request=container.sample_request,
         local=deploy.local,
         kubernetes=deploy.kubernetes,
     )

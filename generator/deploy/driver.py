@@ -6,15 +6,17 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from generator.deploy.first_install import FirstChecks, FirstVerdict, judge_first
 from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit
-from generator.deploy.state import EnvState, InFlight, Session, StateStore, deploy_lock
+from generator.deploy.state import LOCK_FILE, STATE_FILE, EnvState, InFlight, Session, StateStore, deploy_lock
 from generator.deploy.strategies import STRATEGIES
 from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
 from generator.deploy.targets import TARGETS, Environment
@@ -104,8 +106,11 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
     infrastructure failures (3), after putting the environment back to stable as far as it can."""
     opened = open_stage(request.location, request.stage)
     release = release_for(opened, request)
+    users = traffic_bodies(opened, request)
+    checks = first_checks(opened, request, users)
     env = opened.environment
-    with deploy_lock(env.folder, env.name, f"deploy --stage {opened.stage.name}"):
+    what = f"deploy --stage {opened.stage.name}"
+    with leaves_nothing_if_refused(env.folder), deploy_lock(env.folder, env.name, what):
         session = Session(StateStore(env.folder, env.name))
         target = make_target(opened, session)
         target.preflight(release)
@@ -120,26 +125,61 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
             until_requests=request.until_requests,
         )
         try:
-            return Run(ctx, env).execute(lambda: _traffic(opened, request))
+            return Run(ctx, env, checks).execute(lambda: _traffic(checks, users))
         finally:
             target.close()
 
 
 @contextmanager
-def _traffic(opened: Opened, request: DeployRequest) -> Iterator[None]:
-    """Synthetic users through the router while the stage runs, when the spec or flags ask for them."""
+def leaves_nothing_if_refused(folder: Path) -> Iterator[None]:
+    """A run that fails before it recorded anything (bad input found once the lock is taken, such as an
+    image that is not on this host) removes what it created: the lock file and the folders it made."""
+    created = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    fresh = [p for p in (folder, *folder.parents) if created is not None and created in p.parents]
+    had_lock = (folder / LOCK_FILE).exists()
+    try:
+        yield
+    except BaseException:
+        if not (folder / STATE_FILE).exists():
+            if not had_lock:
+                (folder / LOCK_FILE).unlink(missing_ok=True)
+            for path in fresh:  # innermost first; only folders this run made, and only if empty
+                with suppress(OSError):
+                    path.rmdir()
+        raise
+
+
+def first_checks(opened: Opened, request: DeployRequest, users: tuple[bytes, ...]) -> FirstChecks:
+    """What a first version is sent before it may become stable (files read now: bad input is exit 2)."""
+    settings, stage = opened.environment.local, opened.stage
+    sample = None
+    if stage.sample_request is not None:
+        sample = (opened.loaded.location.root / stage.sample_request).read_bytes().strip() or None
+    bodies = users or ((sample,) if sample else ())
+    url = None
+    if stage.target == "local" and settings is not None:
+        url = Url("127.0.0.1", settings.base_port + 10 * stage.environment_index, stage.predict_path)
+    rate = request.rate or (settings.traffic_rate if settings is not None else 1)
+    return FirstChecks(url, sample, bodies, rate)
+
+
+def traffic_bodies(opened: Opened, request: DeployRequest) -> tuple[bytes, ...]:
+    """Request bodies of synthetic users (--traffic or deploy.local.traffic), or none."""
     settings = opened.environment.local
     path = request.traffic or (
         opened.loaded.location.root / settings.traffic if settings is not None and settings.traffic else None
     )
-    if path is None or settings is None:
+    return tuple(read_bodies(path)) if path is not None else ()
+
+
+@contextmanager
+def _traffic(checks: FirstChecks, users: tuple[bytes, ...]) -> Iterator[None]:
+    """Synthetic users through the router while the stage runs, when the spec or flags ask for them."""
+    if not users or checks.url is None:
         yield
         return
-    bodies = read_bodies(path)
-    port = settings.base_port + 10 * opened.environment.index
-    url = Url("127.0.0.1", port, opened.stage.predict_path)
-    plan = LoadPlan(bodies, rate=request.rate or settings.traffic_rate, duration=24 * 3600, concurrency=4)
-    generator = LoadGenerator(url, plan).start()
+    plan = LoadPlan(list(users), rate=checks.rate, duration=24 * 3600, concurrency=4)
+    generator = LoadGenerator(checks.url, plan).start()
     try:
         yield
     finally:
@@ -159,9 +199,10 @@ def read_bodies(path: Path) -> list[bytes]:
 class Run:
     """One driver run against one environment."""
 
-    def __init__(self, ctx: Context, environment: Environment) -> None:
+    def __init__(self, ctx: Context, environment: Environment, checks: FirstChecks) -> None:
         self.ctx = ctx
         self.environment = environment
+        self.checks = checks
         self.started = time.monotonic()
         self.previous: Release | None = ctx.session.state.stable
 
@@ -174,6 +215,7 @@ class Run:
         for stray in ctx.target.reconcile():
             ctx.say(f"stopped a stray process left by an earlier run: {stray}")
         self._settle_unfinished()
+        self._forget_unrunnable_stable()
         self.previous = self.state.stable
         self._converge_stable()
         if self.state.stable is None:
@@ -210,22 +252,46 @@ class Run:
             target.start_track(STABLE, stable)
             target.wait_healthy(STABLE, self.ctx.health_timeout)
 
+    def _forget_unrunnable_stable(self) -> None:
+        """After deploy.local.runtime changed (process <-> container), the stable release cannot run any
+        more: stop its tracks (with the runtime that started them) and judge this release as a first one."""
+        stable, local = self.state.stable, self.environment.local
+        if stable is None or local is None or self.state.deploy is not None:
+            return
+        if (stable.artifact is not None) == (local.runtime == "process"):
+            return
+        self.ctx.say(
+            f"stable {stable.version} ({stable.label}) cannot run on the {local.runtime} runtime it is "
+            f"configured with now; stopping it and judging {self.ctx.release.version} as a first version"
+        )
+        self.ctx.target.down()
+        self.state.history = [
+            *self.state.history[-49:],
+            _entry(stable.version, "", "retired: runtime changed"),
+        ]
+        self.state.stable = None
+        self.ctx.session.save()
+
     def _install_first(self) -> DeployReport:
         ctx = self.ctx
-        ctx.say(
-            f"no stable version in '{self.environment.name}' yet: installing {ctx.release.version} as stable"
-        )
+        ctx.say(f"no stable version in '{self.environment.name}' yet: judging {ctx.release.version} first")
         try:
             ctx.target.start_track(STABLE, ctx.release)
             ctx.target.wait_healthy(STABLE, ctx.health_timeout)
+            ctx.target.set_weight(0)
+            verdict = judge_first(ctx, self.checks)
         except TrackFailed as failure:
-            ctx.target.stop_track(STABLE)
-            return self._finish("failed", str(failure), EXIT_FAILED)
-        ctx.target.set_weight(0)
+            verdict = FirstVerdict(refusal=str(failure))
+        if verdict.refusal:
+            ctx.target.down()  # nothing stays running, and nothing is recorded as stable
+            return self._finish("refused", verdict.refusal, EXIT_FAILED, verdict.steps)
         self.state.stable = ctx.release
         ctx.session.save()
         url = self.ctx.target.describe().get("url", "")
-        return self._finish("installed", f"first stable version, serving at {url}".strip(), EXIT_OK)
+        checked = "; ".join(verdict.checked)
+        return self._finish(
+            "installed", f"first stable version ({checked}), serving at {url}", EXIT_OK, verdict.steps
+        )
 
     # -- the strategy ------------------------------------------------------------------------------
 
@@ -289,7 +355,9 @@ class Run:
 
     # -- the end -----------------------------------------------------------------------------------
 
-    def _finish(self, outcome: str, reason: str, code: int) -> DeployReport:
+    def _finish(
+        self, outcome: str, reason: str, code: int, steps: list[dict[str, Any]] | None = None
+    ) -> DeployReport:
         ctx = self.ctx
         flight = self.state.deploy
         report = DeployReport(
@@ -303,7 +371,7 @@ class Run:
             reason=reason,
             exit_code=code,
             seconds=round(time.monotonic() - self.started, 1),
-            steps=list(flight.steps) if flight else [],
+            steps=list(flight.steps) if flight else list(steps or []),
             timeline=list(flight.timeline) if flight else [],
         )
         if flight is not None:
@@ -313,10 +381,9 @@ class Run:
         return report
 
     def _record_history(self, flight: InFlight, outcome: str) -> None:
-        entry = {
-            "version": flight.release.version,
-            "stage": flight.stage,
-            "outcome": outcome,
-            "at": time.time(),
-        }
+        entry = _entry(flight.release.version, flight.stage, outcome)
         self.state.history = [*self.state.history[-49:], entry]
+
+
+def _entry(version: str, stage: str, outcome: str) -> dict[str, Any]:
+    return {"version": version, "stage": stage, "outcome": outcome, "at": time.time()}

@@ -189,6 +189,20 @@ def summarize(samples: Sequence[Sample]) -> TrackStats:
     return TrackStats.of([s.seconds * 1000 for s in samples], sum(s.failed for s in samples))
 
 
+def probe(port: int, path: str, timeout: float = 2.0) -> tuple[int | None, str]:
+    """GET 127.0.0.1:port/path once: (status, what happened), status None when nothing answered."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, f"HTTP {response.status} {response.reason}".strip()
+    except (OSError, http.client.HTTPException) as exc:
+        return None, str(exc) or exc.__class__.__name__
+    finally:
+        connection.close()
+
+
 def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes] | None:
     """GET 127.0.0.1:port/path once; (status, body), or None when nothing answers."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)

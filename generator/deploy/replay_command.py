@@ -79,6 +79,7 @@ def _replay_releases(loaded: Loaded, request: ReplayRequest, plan: ReplayPlan, e
         dict(settings.env),
         container.health_path,
         float(settings.health_timeout),
+        container.port,
     ) as ports:
         urls = [f"http://127.0.0.1:{ports[name]}{container.predict_path}" for name in ("stable", "candidate")]
         return replay(plan, urls[0], urls[1], emit)

@@ -102,15 +102,15 @@ def started(
     env: dict[str, str],
     health_path: str,
     timeout: float,
+    container_port: int,
 ) -> Iterator[dict[str, int]]:
     """Run each release on a free port for the length of the block; yield name -> port."""
     records = {}
     with tempfile.TemporaryDirectory(prefix="ci-gen-replay-") as folder:
         try:
             for name, release in releases.items():
-                launch = TrackLaunch(
-                    f"ci-gen-replay-{name}-{free_port()}", release, free_port(), env, workdir, Path(folder)
-                )
+                name_, port = f"ci-gen-replay-{name}-{free_port()}", free_port()
+                launch = TrackLaunch(name_, release, port, env, workdir, Path(folder), container_port)
                 records[name] = runtime.start(launch)
             for name, record in records.items():
                 _wait_ok(runtime, record, health_path, timeout, name)

@@ -39,6 +39,7 @@ class TrackRecord(_State):
     start_ticks: int | None = None
     container: str | None = None
     log: str | None = None  # where its stdout (prediction lines) goes, for the process runtime
+    runtime: str | None = None  # process, podman or docker: what stops it if deploy.local.runtime changes
 
 
 class RouterRecord(_State):

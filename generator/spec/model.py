@@ -178,7 +178,8 @@ class ContainerSpec(_Model):
         default=None, description="Registry image name. Default: ghcr.io/<owner>/<repository>, lower-cased."
     )
     port: Port = Field(
-        default=CONTAINER_PORT, description="Port the service listens on inside the container."
+        default=CONTAINER_PORT,
+        description="Port the service listens on inside the container; deploys publish it on loopback.",
     )
     health_path: UrlPath = Field(default="/health", description="Answers 200 when the model is ready.")
     predict_path: UrlPath = Field(default="/predict", description="JSON in, JSON out.")

@@ -24,4 +24,5 @@ def make_local_target(session: Session, environment: Environment) -> LocalTarget
         env=dict(settings.env),
         health_path=environment.plan.health_path,
         predict_path=environment.plan.predict_path,
+        container_port=environment.plan.container_port,
     )

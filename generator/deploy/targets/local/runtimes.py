@@ -1,7 +1,9 @@
 """How the local target runs one track: as a process (the spec's serve command) or a podman/docker container.
 
-Every runtime binds the track to 127.0.0.1 on the port it is given and sends the service's stdout (its
-JSON prediction lines) somewhere `prediction_lines` can read it back.
+Every runtime makes the track answer on 127.0.0.1 at the port it is given and sends the service's stdout
+(its JSON prediction lines) somewhere `output` can read it back. A process is told the port (`$PORT`); a
+container listens on its own port (the spec's container.port), which is published on that loopback port,
+so any image runs as built.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ class TrackLaunch:
 
     name: str  # ci-gen-<environment>-<track>, unique on the host
     release: Release
-    port: int
+    port: int  # where the track answers on 127.0.0.1
     env: Mapping[str, str]
     workdir: Path  # the project root (serve runs there)
     logs: Path  # folder for the track's output files
+    container_port: int  # the port a container listens on inside (container.port)
 
 
 class Runtime(Protocol):
@@ -51,6 +54,10 @@ class Runtime(Protocol):
         """The track's stdout lines after `offset` (-1: none, just the current end) and the new offset."""
         ...
 
+    def log_tail(self, record: TrackRecord, lines: int) -> tuple[str, list[str]]:
+        """Where the track's log is (for a person to look) and its last `lines` lines."""
+        ...
+
 
 def track_env(launch: TrackLaunch) -> dict[str, str]:
     """The environment every track gets: where to listen, which model, which version and track."""
@@ -65,6 +72,19 @@ def track_env(launch: TrackLaunch) -> dict[str, str]:
     if launch.release.artifact:
         env["MODEL_PATH"] = launch.release.artifact
     return env
+
+
+def container_env(launch: TrackLaunch) -> dict[str, str]:
+    """A container's environment: it listens on its own port on every interface of its own network (only
+    the published loopback port reaches it); the model is inside the image."""
+    env = {k: v for k, v in track_env(launch).items() if k != "MODEL_PATH"}
+    return {**env, "HOST": "0.0.0.0", "PORT": str(launch.container_port), **launch.env}  # noqa: S104
+
+
+def _last_lines(path: Path, count: int) -> list[str]:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 64 * 1024))  # the end is enough; logs can be large
+        return handle.read().decode("utf-8", "replace").strip().splitlines()[-count:]
 
 
 class ProcessRuntime:
@@ -94,7 +114,14 @@ class ProcessRuntime:
         pid, ticks = procs.spawn(
             self.argv, cwd=launch.workdir, env=env, stdout=out, stderr=launch.logs / f"{launch.name}.err"
         )
-        return TrackRecord(release=launch.release, port=launch.port, pid=pid, start_ticks=ticks, log=str(out))
+        return TrackRecord(
+            release=launch.release,
+            port=launch.port,
+            pid=pid,
+            start_ticks=ticks,
+            log=str(out),
+            runtime=self.name,
+        )
 
     def running(self, record: TrackRecord) -> bool:
         return procs.alive(record.pid, record.start_ticks)
@@ -113,6 +140,14 @@ class ProcessRuntime:
             data = handle.read(size - offset)
         complete = data[: data.rfind(b"\n") + 1]
         return complete.decode("utf-8", "replace").splitlines(), offset + len(complete)
+
+    def log_tail(self, record: TrackRecord, lines: int) -> tuple[str, list[str]]:
+        # Errors and tracebacks go to stderr; a service that logs everything to stdout has it there.
+        out = Path(record.log or "")
+        for path in (out.with_suffix(".err"), out):
+            if record.log and path.is_file() and path.stat().st_size:
+                return str(path), _last_lines(path, lines)
+        return str(out.with_suffix(".err")), []
 
 
 class ContainerRuntime:
@@ -138,14 +173,16 @@ class ContainerRuntime:
             )
 
     def start(self, launch: TrackLaunch) -> TrackRecord:
-        assert launch.release.image is not None
+        if launch.release.image is None:
+            raise DeployError(f"the {self.name} runtime runs images; {launch.release.label} is not one")
         self._run("rm", "--force", launch.name)
-        env = [f"--env={k}={v}" for k, v in sorted(track_env(launch).items()) if k != "MODEL_PATH"]
-        args = ["run", "--detach", f"--name={launch.name}", "--network=host", "--pull=never", *env]
+        env = [f"--env={k}={v}" for k, v in sorted(container_env(launch).items())]
+        publish = f"--publish=127.0.0.1:{launch.port}:{launch.container_port}"
+        args = ["run", "--detach", f"--name={launch.name}", self._network(), publish, "--pull=never", *env]
         result = self._run(*args, launch.release.image)
         if result.returncode != 0:
             raise DeployError(f"{self.name} could not start {launch.release.image}: {result.stderr.strip()}")
-        return TrackRecord(release=launch.release, port=launch.port, container=launch.name)
+        return TrackRecord(release=launch.release, port=launch.port, container=launch.name, runtime=self.name)
 
     def running(self, record: TrackRecord) -> bool:
         result = self._run("inspect", "--format", "{{.State.Running}}", record.container or "")
@@ -159,6 +196,18 @@ class ContainerRuntime:
         # Offsets count lines: `logs` returns the container's whole output every time.
         lines = self._run("logs", record.container or "").stdout.splitlines()
         return ([], len(lines)) if offset < 0 else (lines[offset:], len(lines))
+
+    def log_tail(self, record: TrackRecord, lines: int) -> tuple[str, list[str]]:
+        argv = [self.name, "logs", "--tail", str(lines), record.container or ""]
+        result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        merged = (result.stdout + result.stderr).strip().splitlines()  # the two streams, not interleaved
+        return f"{self.name} logs {record.container}", merged[-lines:]
+
+    def _network(self) -> str:
+        # A network of its own, so the image's port can be published on loopback (host networking cannot
+        # remap a port); rootless podman's own default network is slirp4netns.
+        rootless = self.name == "podman" and os.geteuid() != 0
+        return "--network=slirp4netns" if rootless else "--network=bridge"
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([self.name, *args], capture_output=True, text=True, check=False, timeout=120)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import TrackStats
-from generator.deploy.loadgen import get
+from generator.deploy.loadgen import probe
 from generator.deploy.ports import port_is_free
 from generator.deploy.release import Release
 from generator.deploy.replay import LiveReplayer
@@ -19,7 +19,7 @@ from generator.deploy.state import EnvState, MirrorRecord, RouterRecord, Session
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, TrackFailed, Traffic
 from generator.deploy.targets.local import logs, procs
 from generator.deploy.targets.local.router import NginxRouter, Ports, Routing
-from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch
+from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch, make_runtime
 from generator.errors import DeployError
 
 MARKER = "CI_GEN_TRACK_ID"  # in every track's environment, so strays can be found after a crash
@@ -39,6 +39,7 @@ class LocalTarget:
         env: dict[str, str],
         health_path: str,
         predict_path: str,
+        container_port: int,
     ) -> None:
         self.session = session
         self.folder = folder
@@ -48,6 +49,7 @@ class LocalTarget:
         self.env = env
         self.health_path = health_path
         self.predict_path = predict_path
+        self.container_port = container_port
         self.router = NginxRouter(folder / "router", ports)
         self._replayer: LiveReplayer | None = None
 
@@ -94,7 +96,7 @@ class LocalTarget:
 
     def start_track(self, track: str, release: Release) -> None:
         record = self.state.tracks.get(track)
-        if record is not None and record.release == release and self.runtime.running(record):
+        if record is not None and record.release == release and self.runtime_of(record).running(record):
             return
         if record is not None:
             self.stop_track(track)
@@ -105,6 +107,7 @@ class LocalTarget:
             env={**self.env, MARKER: self._track_id(track)},
             workdir=self.workdir,
             logs=self.folder / "tracks",
+            container_port=self.container_port,
         )
         self.state.tracks[track] = self.runtime.start(launch)
         self.session.save()
@@ -115,41 +118,57 @@ class LocalTarget:
         environment = re.sub(r"[^a-z0-9_.-]", "-", self.state.environment.lower())
         return f"ci-gen-{environment}-{track}-{tag}"
 
+    def runtime_of(self, record: TrackRecord) -> Runtime:
+        """The runtime that started the track: after deploy.local.runtime changed, it still stops it."""
+        started_by = record.runtime or ("process" if record.pid else None)
+        if started_by is None or started_by == self.runtime.name:
+            return self.runtime
+        return make_runtime(started_by, None)
+
     def running(self, track: str) -> Release | None:
         record = self.state.tracks.get(track)
-        return record.release if record is not None and self.runtime.running(record) else None
+        return record.release if record is not None and self.runtime_of(record).running(record) else None
 
     def wait_healthy(self, track: str, timeout: float) -> None:
         record = self.state.tracks.get(track)
         if record is None:
             raise TrackFailed(f"the {track} track is not running")
         deadline = time.monotonic() + timeout
+        last = "no answer yet"
         while time.monotonic() < deadline:
-            if not self.runtime.running(record):
-                raise TrackFailed(
-                    f"the {track} track ({record.release.version}) exited: {self._last_words(track)}"
-                )
-            if self.healthy(track):
+            if not self.runtime_of(record).running(record):
+                version = record.release.version
+                raise TrackFailed(f"the {track} track ({version}) exited{self._evidence(record)}")
+            status, last = probe(self.ports.track(track), self.health_path)
+            if status == 200:
                 return
             time.sleep(0.1)
+        url = f"http://127.0.0.1:{self.ports.track(track)}{self.health_path}"
         raise TrackFailed(
-            f"the {track} track ({record.release.version}) was not healthy within {timeout:.0f} s"
+            f"the {track} track ({record.release.version}) was not healthy within {timeout:.0f} s: "
+            f"GET {url} last gave {last}{self._hint()}{self._evidence(record)}"
         )
 
     def healthy(self, track: str) -> bool:
-        answer = get(self.ports.track(track), self.health_path)
-        return answer is not None and answer[0] == 200
+        return probe(self.ports.track(track), self.health_path)[0] == 200
 
-    def _last_words(self, track: str) -> str:
-        err = self.folder / "tracks" / f"{self._container_name(track)}.err"
-        lines = err.read_text(errors="replace").strip().splitlines() if err.exists() else []
-        return lines[-1][:300] if lines else "no error output"
+    def _hint(self) -> str:
+        if self.runtime.name == "process":
+            return " (the serve command must listen on $HOST:$PORT)"
+        return f" (the image must listen on container.port {self.container_port})"
+
+    def _evidence(self, record: TrackRecord) -> str:
+        where, lines = self.runtime_of(record).log_tail(record, 20)
+        if not lines:
+            return f"; its log ({where}) is empty"
+        shown = "\n".join(f"    {line[:300]}" for line in lines)
+        return f"\n  last lines of its log ({where}):\n{shown}"
 
     def stop_track(self, track: str) -> None:
         record = self.state.tracks.get(track)
         if record is not None:
             self.router.drain(self.state.router)  # requests already routed to it finish first
-            self.runtime.stop(record)
+            self.runtime_of(record).stop(record)
             del self.state.tracks[track]
             self.session.save()
 
@@ -240,7 +259,7 @@ class LocalTarget:
                 "port": record.port,
                 "pid": record.pid,
                 "container": record.container,
-                "running": self.runtime.running(record),
+                "running": self.runtime_of(record).running(record),
             }
             for name, record in self.state.tracks.items()
         }
@@ -261,7 +280,7 @@ class LocalWatch:
         self.lines: dict[str, list[dict[str, Any]]] = {STABLE: [], CANDIDATE: []}
         self.predictions: dict[str, dict[str, Any]] = {STABLE: {}, CANDIDATE: {}}
         self.records: dict[str, TrackRecord] = dict(target.state.tracks)
-        self.output_offsets = {t: target.runtime.output(r, -1)[1] for t, r in self.records.items()}
+        self.output_offsets = {t: target.runtime_of(r).output(r, -1)[1] for t, r in self.records.items()}
 
     def poll(self) -> Traffic:
         for track in (STABLE, CANDIDATE):
@@ -290,7 +309,9 @@ class LocalWatch:
         if record != self.records.get(track):  # a new track process: its output starts afresh
             self.records[track] = record
             self.output_offsets[track] = 0
-        lines, self.output_offsets[track] = self.target.runtime.output(record, self.output_offsets[track])
+        lines, self.output_offsets[track] = self.target.runtime_of(record).output(
+            record, self.output_offsets[track]
+        )
         self.predictions[track].update(logs.predictions(lines))
 
 
