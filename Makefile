@@ -25,7 +25,7 @@ system-demo:
 	bash scripts/setup-system.sh demo
 
 test: $(STAMP) system-test
-	CONTAINERS_CONF=$(CURDIR)/tests/podman/containers.conf $(BIN)/python -m pytest --cov --cov-branch --cov-report=term
+	CONTAINERS_CONF=$(CURDIR)/generator/data/podman/containers.conf $(BIN)/python -m pytest --cov --cov-branch --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests benchmarks

@@ -3,7 +3,7 @@
 #   apt packages podman buildah debootstrap runc (containers), hey (benchmarks/service_load.py);
 #   a local base image localhost/ci-gen-base:bookworm made with debootstrap, because no registry
 #   image can be pulled here. The debootstrap tree is cached as a tarball, so later runs only re-import.
-# Usage: scripts/ci-setup-podman.sh   (as root; CONTAINERS_CONF is set to tests/podman/containers.conf)
+# Usage: scripts/ci-setup-podman.sh   (as root; CONTAINERS_CONF is set to generator/data/podman/containers.conf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ IMAGE="${CI_GEN_BASE_IMAGE:-localhost/ci-gen-base:bookworm}"
 CACHE_DIR="${CI_GEN_CACHE_DIR:-/var/cache/ci-gen}"
 TARBALL="$CACHE_DIR/debootstrap-bookworm-minbase-python3.tar"
 PACKAGES=(podman buildah debootstrap runc hey)
-export CONTAINERS_CONF="$PWD/tests/podman/containers.conf"
+export CONTAINERS_CONF="$PWD/generator/data/podman/containers.conf"
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -23,6 +23,7 @@ PACKAGED = [
     "generator/data/tools.json",
     "generator/data/schemas/github-workflows.json",
     "generator/data/schemas/github-actions.json",
+    "generator/data/podman/containers.conf",
 ]
 # Runs in `python -S` (no site, so no .pth: the editable install of the source tree is invisible) with
 # sys.path = [installed wheel, the dev venv's site-packages for click, jinja2, pydantic and the rest].

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ToolMissingError, UsageError
+from generator.podman import podman_env
 
 RUNTIMES = ("podman", "docker")
 
@@ -55,7 +56,8 @@ class Runtime:
 
     def _inspect(self, tag: str, template: str) -> str:
         argv = [self.executable, "image", "inspect", "--format", template, tag]
-        result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        env = podman_env() if self.name == "podman" else None
+        result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60, env=env)
         return result.stdout.strip()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.errors import RehearseError, UsageError
 from generator.location import Location
+from generator.podman import podman_env
 from generator.project import load
 from generator.rehearse import containers
 from generator.rehearse.environment import GitHub, base_environment, github_for, snapshot
@@ -103,6 +104,8 @@ def _shared(
     )
     runtime = containers.detect(request.container_runtime)
     env = base_environment()
+    if runtime is not None and runtime.name == "podman":
+        env = podman_env(env)  # the jobs' builds and `docker` (the shim) run podman with ci-gen's settings
     shim = containers.write_shim(runtime, workdir / "bin") if runtime else None
     if shim is not None:
         env["PATH"] = f"{shim}:{env['PATH']}"

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.deploy.ports import free_port
 from generator.location import Location
+from generator.podman import containers_conf
 from generator.project import render_project
 from generator.rehearse.containers import Runtime, write_shim
 from tests.deploy.conftest import FAKE, need
@@ -53,7 +54,7 @@ def podman(*args: str) -> subprocess.CompletedProcess[str]:
 def images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """NAME@DIGEST of each image in IMAGES, built once for the module from the local base image."""
     need("podman")
-    os.environ.setdefault("CONTAINERS_CONF", str(ROOT / "tests" / "podman" / "containers.conf"))
+    os.environ.setdefault("CONTAINERS_CONF", containers_conf())
     if podman("image", "exists", BASE_IMAGE).returncode != 0:
         message = f"{BASE_IMAGE} is missing: run scripts/ci-setup-podman.sh"
         pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
@@ -96,7 +97,8 @@ def containers(project) -> list[str]:
     return [n for n in names if n.startswith("ci-gen-prod-") and (tag is None or n == tag.container)]
 
 
-def test_an_image_on_its_own_port_is_published_on_loopback(make_project, images):
+def test_an_image_on_its_own_port_is_published_on_loopback(make_project, images, monkeypatch):
+    monkeypatch.delenv("CONTAINERS_CONF", raising=False)  # ci-gen runs podman with its own settings
     project = image_project(make_project, container="{port: 5000, sample-request: sample.json}")
     (project.root / "sample.json").write_text('{"features": [1, 2, 3, 4]}')
     first = deploy(project, images["fixed"])

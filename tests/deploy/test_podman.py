@@ -30,7 +30,7 @@ CANARY = """\
 @pytest.fixture
 def podman(monkeypatch, tmp_path):
     need("podman")
-    monkeypatch.setenv("CONTAINERS_CONF", str(ROOT / "tests" / "podman" / "containers.conf"))
+    monkeypatch.setenv("CONTAINERS_CONF", str(ROOT / "generator" / "data" / "podman" / "containers.conf"))
     if subprocess.run(["podman", "image", "exists", BASE_IMAGE], check=False).returncode != 0:
         message = f"{BASE_IMAGE} is missing: run scripts/ci-setup-podman.sh"
         pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)

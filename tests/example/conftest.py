@@ -23,7 +23,7 @@ from generator.rehearse import RehearsalRequest, RehearsalResult, rehearse
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "example_project"
 BASE_IMAGE = "localhost/ci-gen-base:bookworm"
-CONTAINERS_CONF = REPO / "tests" / "podman" / "containers.conf"
+CONTAINERS_CONF = REPO / "generator" / "data" / "podman" / "containers.conf"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 # Both legs of the test matrix (3.11 and 3.12) run: the 3.12 leg measured 40-46 s here (venv, pip install
 # --require-hashes from the warm cache, the example's 83 tests), under the 60 s we allow it.

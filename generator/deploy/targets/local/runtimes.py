@@ -21,6 +21,7 @@ from generator.deploy.release import Release
 from generator.deploy.state import TrackRecord
 from generator.deploy.targets.local import procs
 from generator.errors import DeployError, UsageError
+from generator.podman import podman_env
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,7 @@ class ContainerRuntime:
         return ([], len(lines)) if offset < 0 else (lines[offset:], len(lines))
 
     def log_tail(self, record: TrackRecord, lines: int) -> tuple[str, list[str]]:
-        argv = [self.name, "logs", "--tail", str(lines), record.container or ""]
-        result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        result = self._run("logs", "--tail", str(lines), record.container or "")
         merged = (result.stdout + result.stderr).strip().splitlines()  # the two streams, not interleaved
         return f"{self.name} logs {record.container}", merged[-lines:]
 
@@ -210,7 +210,9 @@ class ContainerRuntime:
         return "--network=slirp4netns" if rootless else "--network=bridge"
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([self.name, *args], capture_output=True, text=True, check=False, timeout=120)
+        env = podman_env() if self.name == "podman" else None
+        argv = [self.name, *args]
+        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120, env=env)
 
 
 def make_runtime(name: str, serve: str | None) -> Runtime:
