@@ -95,6 +95,17 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     default=None,
     help="pip and uv cache folder (default ~/.cache/ci-gen/rehearse; a new folder = a cold cache).",
 )
+@click.option(
+    "--keep-deployments",
+    is_flag=True,
+    help="Leave the tracks and routers that deploy jobs start running (listed; the workdir is kept).",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Carry the deploy jobs' state in DIR from one rehearsal to the next (a series of pushes).",
+)
 @handle_errors
 def command(
     directory: Path | None,
@@ -112,6 +123,8 @@ def command(
     build_volumes: tuple[str, ...],
     container_runtime: str | None,
     cache_dir: Path | None,
+    keep_deployments: bool,
+    state_dir: Path | None,
 ) -> int:
     """Run the generated workflow jobs (and the jobs they need) locally, in a scratch copy of the tree."""
     _pairs(build_args, "--build-arg")
@@ -128,6 +141,8 @@ def command(
         build_volumes=build_volumes,
         container_runtime=container_runtime,
         cache_dir=cache_dir,
+        keep_deployments=keep_deployments,
+        state_dir=state_dir,
     )
     result = rehearse(request, print_event)
     print_summary(result)

@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ class GitHub:
     actor: str
     head_ref: str
     base_ref: str
+    # Unique per rehearsal, as on GitHub per run: the smoke test names its container after it.
+    run_id: str = field(default_factory=lambda: str(time.time_ns() // 1000))
 
     @property
     def branch(self) -> str:
@@ -51,7 +54,7 @@ class GitHub:
             "head_ref": self.head_ref,
             "base_ref": self.base_ref,
             "ref_name": self.ref_name,
-            "run_id": "1",
+            "run_id": self.run_id,
             "run_number": "1",
             "run_attempt": "1",
             "workspace": str(workspace),

@@ -15,6 +15,7 @@ from typing import Any
 from generator.errors import RehearseError
 from generator.rehearse.actions import ActionCall, ActionOutcome, local_action
 from generator.rehearse.containers import Runtime, require
+from generator.rehearse.deployments import Deployment, bring_in, wind_up
 from generator.rehearse.environment import GitHub
 from generator.rehearse.expressions import ExpressionError, condition, interpolate, lookup_in, to_text
 from generator.rehearse.files import StepFiles
@@ -53,6 +54,8 @@ class Shared:
     detected_runtime: Runtime | None
     emit: Callable[[Event], None]
     warned: set[str]
+    keep_deployments: bool = False  # leave what deploy steps started running (listed) instead of stopping it
+    state_dir: Path | None = None  # carry deploy state between rehearsals
 
 
 class JobRun:
@@ -74,6 +77,7 @@ class JobRun:
         self.path: list[str] = []  # from $GITHUB_PATH and actions, newest first
         self.steps: dict[str, Any] = {}
         self.groups: list[int] = []
+        self.deployments: list[Deployment] = []
         self.deadline = time.monotonic() + 60 * int(
             job.data.get("timeout-minutes") or DEFAULT_TIMEOUT_MINUTES
         )
@@ -99,6 +103,14 @@ class JobRun:
             return Outcome.SUCCESS
         finally:
             stop_groups(self.groups)
+            self._wind_up_deployments()
+
+    def _wind_up_deployments(self) -> None:
+        for deployment in self.deployments:
+            wind_up(deployment, self.shared.keep_deployments, self.shared.state_dir, self._notice)
+
+    def _notice(self, text: str) -> None:
+        self.shared.emit(Notice(f"{self.result.key}: {text}"))
 
     def _step(self, step: Step) -> Outcome:
         data = step.data
@@ -185,6 +197,7 @@ class JobRun:
         argv += [inputs.get("command", "check"), "--spec", inputs.get("spec", "ci-gen.yaml")]
         argv += shlex.split(inputs.get("args", ""))
         folder = self.workspace / inputs.get("working-directory", ".")
+        self._deployment(inputs, folder)
         code = run_logged(
             argv,
             cwd=folder,
@@ -194,6 +207,17 @@ class JobRun:
             groups=self.groups,
         )
         return ActionOutcome(ok=code == 0, notes=[f"ran this repository's ci-gen: {shlex.join(argv[4:])}"])
+
+    def _deployment(self, inputs: dict[str, str], folder: Path) -> None:
+        """Remember a deploy step, to wind it up when the job ends; bring in kept state first."""
+        spec = inputs.get("spec", "ci-gen.yaml")
+        deployment = Deployment.of(inputs.get("command", "check"), inputs.get("args", ""), folder, spec)
+        if deployment is None:
+            return
+        self.deployments.append(deployment)
+        brought = bring_in(deployment, self.shared.state_dir) if self.shared.state_dir else None
+        if brought:
+            self._notice(f"brought in the {brought}")
 
     # --- environment and expressions
     def process_env(self, extra: dict[str, str]) -> dict[str, str]:

@@ -49,6 +49,8 @@ class RehearsalRequest:
     build_volumes: tuple[str, ...] = ()
     container_runtime: str | None = None
     cache_dir: Path | None = None
+    keep_deployments: bool = False  # leave deployed tracks and routers running (and keep the workdir)
+    state_dir: Path | None = None  # deploy state carried between rehearsals
 
 
 def default_cache() -> Path:
@@ -67,7 +69,8 @@ def rehearse(request: RehearsalRequest, on_event: Callable[[Event], None] | None
     github = github_for(request.location.root, request.event, request.ref, plan.deploy_ref, plan.branches[0])
     runs = _select(workflows, request, github.branch)
     workdir = _workdir(request)
-    result = RehearsalResult(workdir=workdir if request.keep or request.workdir else None)
+    kept = request.keep or request.workdir or request.keep_deployments
+    result = RehearsalResult(workdir=workdir if kept else None)
     try:
         shared = _shared(request, workdir, github, plan.action, emit)
         _run_all(shared, runs, result)
@@ -124,6 +127,8 @@ def _shared(
         runtime,
         emit,
         set(),
+        request.keep_deployments,
+        request.state_dir.resolve() if request.state_dir else None,
     )
 
 

@@ -1,0 +1,91 @@
+"""What a rehearsal's deploy steps leave behind. Tracks and the router outlive `ci-gen deploy` by design,
+so when a job ends the environments it deployed to are taken down (or, when asked, kept and listed); with
+a state folder, each environment's deploy state is carried from one rehearsal to the next, so a series of
+rehearsed pushes deploys each release against the one before."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import CiGenError
+from generator.location import Location
+
+STATE_FILE = "state.json"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One `ci-gen deploy` a job ran: the folder it ran in, its spec and its stage."""
+
+    folder: Path
+    spec: str
+    stage: str
+
+    @classmethod
+    def of(cls, command: str, args: str, folder: Path, spec: str) -> Deployment | None:
+        """The deployment an Action step runs, or None when the step is not a deploy."""
+        argv = shlex.split(args)
+        if command != "deploy" or "--stage" not in argv[:-1]:
+            return None
+        return cls(folder, spec, argv[argv.index("--stage") + 1])
+
+    def state_folder(self) -> Path | None:
+        """The environment's state folder in the job's workspace (None: not a local-target stage)."""
+        from generator.project import load
+
+        try:
+            plan = load(Location.find(self.folder, Path(self.spec))).plan.stage(self.stage)
+        except CiGenError:
+            return None  # the deploy step itself reports what is wrong
+        if plan is None or plan.deploy.target != "local" or Path(plan.deploy.state_dir).is_absolute():
+            return None
+        return self.folder / plan.deploy.state_folder
+
+
+def bring_in(deployment: Deployment, state_dir: Path) -> str | None:
+    """Before the deploy: put the state a previous rehearsal kept into the workspace; say what was done."""
+    folder = deployment.state_folder()
+    kept = state_dir / folder.name / STATE_FILE if folder is not None else None
+    if folder is None or kept is None or not kept.is_file():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(kept, folder / STATE_FILE)
+    return f"deploy state of '{folder.name}' from {kept}"
+
+
+def wind_up(deployment: Deployment, keep: bool, state_dir: Path | None, say: Callable[[str], None]) -> None:
+    """After the job: stop the environment (unless kept, then list it) and keep its state if asked."""
+    from generator.deploy.control import rollback, status
+
+    folder = deployment.state_folder()
+    if folder is None or not (folder / STATE_FILE).is_file():
+        return
+    location = Location.find(deployment.folder, Path(deployment.spec))
+    try:
+        if keep:
+            for entry in status(location, deployment.stage):
+                say(f"kept running ({entry['environment']}): {_running(entry)}")
+        else:
+            rollback(location, deployment.stage, lambda event: None, down=True)
+            say(f"stopped the tracks and router of '{folder.name}' (--keep-deployments keeps them)")
+    except CiGenError as exc:
+        say(f"could not stop '{folder.name}': {exc}")
+    if state_dir is not None:
+        (state_dir / folder.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(folder / STATE_FILE, state_dir / folder.name / STATE_FILE)
+        say(f"deploy state of '{folder.name}' kept in {state_dir / folder.name}")
+
+
+def _running(entry: dict[str, object]) -> str:
+    tracks = entry.get("tracks") or {}
+    assert isinstance(tracks, dict)
+    named = [
+        f"{name} {track.get('container') or 'pid ' + str(track.get('pid'))}" for name, track in tracks.items()
+    ]
+    router = entry.get("router") or {}
+    assert isinstance(router, dict)
+    return ", ".join([f"router {entry.get('url')} (pid {router.get('pid')})", *named])
