@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,14 @@ from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit
-from generator.deploy.state import LOCK_FILE, STATE_FILE, EnvState, InFlight, Session, StateStore, deploy_lock
+from generator.deploy.state import (
+    EnvState,
+    InFlight,
+    Session,
+    StateStore,
+    deploy_lock,
+    leaves_nothing_if_refused,
+)
 from generator.deploy.strategies import STRATEGIES
 from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
 from generator.deploy.targets import TARGETS, Environment
@@ -128,25 +135,6 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
             return Run(ctx, env, checks).execute(lambda: _traffic(checks, users))
         finally:
             target.close()
-
-
-@contextmanager
-def leaves_nothing_if_refused(folder: Path) -> Iterator[None]:
-    """A run that fails before it recorded anything (bad input found once the lock is taken, such as an
-    image that is not on this host) removes what it created: the lock file and the folders it made."""
-    created = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    fresh = [p for p in (folder, *folder.parents) if created is not None and created in p.parents]
-    had_lock = (folder / LOCK_FILE).exists()
-    try:
-        yield
-    except BaseException:
-        if not (folder / STATE_FILE).exists():
-            if not had_lock:
-                (folder / LOCK_FILE).unlink(missing_ok=True)
-            for path in fresh:  # innermost first; only folders this run made, and only if empty
-                with suppress(OSError):
-                    path.rmdir()
-        raise
 
 
 def first_checks(opened: Opened, request: DeployRequest, users: tuple[bytes, ...]) -> FirstChecks:
@@ -284,6 +272,8 @@ class Run:
             verdict = FirstVerdict(refusal=str(failure))
         if verdict.refusal:
             ctx.target.down()  # nothing stays running, and nothing is recorded as stable
+            entry = _entry(ctx.release.version, ctx.stage.name, "refused")
+            self.state.history = [*self.state.history[-49:], entry]
             return self._finish("refused", verdict.refusal, EXIT_FAILED, verdict.steps)
         self.state.stable = ctx.release
         ctx.session.save()

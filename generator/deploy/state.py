@@ -133,6 +133,25 @@ def deploy_lock(folder: Path, environment: str, what: str) -> Iterator[None]:
         os.close(fd)  # releases the flock
 
 
+@contextlib.contextmanager
+def leaves_nothing_if_refused(folder: Path) -> Iterator[None]:
+    """A run that fails before it recorded anything (bad input found once the lock is taken, such as an
+    image that is not on this host) removes what it created: the lock file and the folders it made."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    fresh = [p for p in (folder, *folder.parents) if existing is not None and existing in p.parents]
+    had_lock = (folder / LOCK_FILE).exists()
+    try:
+        yield
+    except BaseException:
+        if not (folder / STATE_FILE).exists():
+            if not had_lock:
+                (folder / LOCK_FILE).unlink(missing_ok=True)
+            for path in fresh:  # innermost first; only folders this run made, and only if empty
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+        raise
+
+
 def _take(fd: int, path: Path, environment: str) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

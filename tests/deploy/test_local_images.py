@@ -127,6 +127,7 @@ def test_a_first_version_that_fails_every_prediction_is_not_made_stable(make_pro
     assert result.exit_code == 1, result.output
     assert "refused" in result.output and "the sample request to /predict got HTTP 500" in result.output
     assert state(project).stable is None and state(project).tracks == {}
+    assert [entry["outcome"] for entry in state(project).history] == ["refused"]
     assert podman("ps", "--all", "--quiet", "--filter", "name=^ci-gen-prod-").stdout.strip() == ""
 
 
