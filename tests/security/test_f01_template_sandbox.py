@@ -91,7 +91,8 @@ def _render_all_manifests() -> None:
             "tolerations": [{"key": "gpu", "operator": "Exists"}],
         }
     )
-    manifests = Manifests(Names("iris", "production", "ml"), settings, ContainerSpec(), TemplateSet())
+    names = Names("iris", "production", "ml")
+    manifests = Manifests(names, settings, ContainerSpec(), TemplateSet(), settings.health_timeout)
     for track in (STABLE, CANDIDATE):
         manifests.deployment(track, image_release(IMAGE))
         manifests.service(track)
