@@ -85,8 +85,11 @@ class Context:
 
 
 def run_check(ctx: Context) -> Result:
-    """Drift check: annotate every stale or hand-edited file; summary with diff, fix and job graph."""
-    proc = ctx.run("check", "--json", *ctx.inputs.spec_args, *ctx.inputs.args)
+    """Drift check: annotate every stale or hand-edited file; summary with diff, fix and job graph.
+
+    Always `--full`: this is the check that guards a pull request, and a header's digests can be
+    recomputed by whoever edits the file, so it renders and compares every time."""
+    proc = ctx.run("check", "--json", "--full", *ctx.inputs.spec_args, *ctx.inputs.args)
     data = _json(proc.stdout) if proc.returncode in (EXIT_OK, EXIT_FAILED) else None
     if data is None:
         return _failure(ctx, "check", proc)

@@ -23,13 +23,29 @@ EXPLAIN = {
 @click.command("check")
 @project_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--full",
+    is_flag=True,
+    envvar="CI_GEN_CHECK_FULL",
+    help="Always render and compare; never trust the headers' digests (what the PR check runs).",
+)
 @handle_errors
 def command(
-    directory: Path | None, spec: Path | None, templates: tuple[Path, ...], debug: bool, as_json: bool
+    directory: Path | None,
+    spec: Path | None,
+    templates: tuple[Path, ...],
+    debug: bool,
+    as_json: bool,
+    full: bool,
 ) -> int:
-    """Fail (exit 1) when .github/workflows does not match what ci-gen.yaml renders to."""
+    """Fail (exit 1) when .github/workflows does not match what ci-gen.yaml renders to.
+
+    Without --full an untouched repository is answered from the headers (fast, for pre-commit and a
+    laptop, where the person running it wrote the files); anyone can recompute a header, so the drift
+    workflow and the Action pass --full and always render and compare.
+    """
     location = Location.find(directory, spec, templates)
-    if up_to_date(location.root, location.spec, location.extra_templates):
+    if not full and up_to_date(location.root, location.spec, location.extra_templates):
         return _report(location, [], as_json, quick=True)
     from generator.outputs import State, compare
     from generator.project import render_project

@@ -54,4 +54,5 @@ def _parse(args: list[str]) -> dict[str, list[str]] | None:
         index += 1
     if not seen_check or len(parsed.get("directory", [])) > 1 or len(parsed.get("spec", [])) > 1:
         return None
-    return parsed if os.environ.get("CI_GEN_NO_FAST_PATH") != "1" else None
+    trusted = os.environ.get("CI_GEN_NO_FAST_PATH") != "1" and os.environ.get("CI_GEN_CHECK_FULL") != "1"
+    return parsed if trusted else None
