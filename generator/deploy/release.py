@@ -41,7 +41,7 @@ class Release(BaseModel):
 
 def image_release(reference: str) -> Release:
     """Validate an image reference; its version is the digest's first 12 hex digits, else the tag."""
-    match = _IMAGE.match(reference)
+    match = _IMAGE.fullmatch(reference)
     if not match or not (match["tag"] or match["digest"]):
         raise UsageError(_image_problem(reference), hint="pass --image NAME@sha256:<64 hex digits>")
     version = match["digest"][7:19] if match["digest"] else match["tag"]
@@ -56,7 +56,7 @@ def _image_problem(reference: str) -> str:
         return (
             f"'{reference}' has a malformed digest '{digest}': expected sha256: and 64 lower-case hex digits"
         )
-    if not _IMAGE.match(name):
+    if not _IMAGE.fullmatch(name):
         return f"'{reference}' is not an image reference such as ghcr.io/acme/iris@sha256:<digest>"
     return f"'{reference}' names no tag or digest; deploy an exact image, preferably by digest"
 
@@ -65,7 +65,7 @@ def artifact_release(path: Path, version: str | None) -> Release:
     """A model artifact on disk (file or folder); its version defaults to a digest of its contents."""
     if not path.exists():
         raise UsageError(f"artifact '{path}' does not exist", hint="pass the trained model with --artifact")
-    if version is not None and not _VERSION.match(version):
+    if version is not None and not _VERSION.fullmatch(version):
         raise UsageError(f"version '{version}' must be 1-64 letters, digits, '.', '_' or '-'")
     return Release(version=version or content_digest(path), artifact=str(path.resolve()))
 

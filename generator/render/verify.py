@@ -76,7 +76,7 @@ def _check_uses(document: Document) -> list[Problem]:
             continue
         if value.startswith(("./", "docker://")):
             continue
-        if not _PINNED.match(value):
+        if not _PINNED.fullmatch(value):
             problems.append(document.problem(path, f"'{value}' is not pinned to a full commit SHA"))
             continue
         name = value.split("@", 1)[0].lower()

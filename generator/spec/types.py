@@ -14,7 +14,7 @@ _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
 _METRIC = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/*-]{1,200}$")
 _BRANCH_NAME = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
-_IMAGE = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._/-][a-z0-9]+)*)+$")
+_IMAGE = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$")
 _ACTION_REF = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]+)?@[0-9a-f]{40}$")
 _URL_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z0-9 _.-]{1,255}$")
@@ -31,7 +31,7 @@ def _python_version(value: Any) -> Any:
         # YAML reads 3.10 as the float 3.1: the classic trap. The number cannot tell us what was typed.
         raise UnquotedVersion(f"{value!r} is a number; quote the version")
     if isinstance(value, str):
-        match = _PYTHON_VERSION.match(value)
+        match = _PYTHON_VERSION.fullmatch(value)
         if not match:
             raise ValueError(f"'{value}' is not a Python version like \"3.11\"")
         if int(match.group(1)) not in PYTHON_MINORS:
@@ -47,7 +47,7 @@ def _duration(value: Any) -> Any:
             raise ValueError("a duration cannot be negative")
         return value
     if isinstance(value, str):
-        match = _DURATION.match(value.strip())
+        match = _DURATION.fullmatch(value.strip())
         if match:
             return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
     raise ValueError(f"{value!r} is not a duration such as 30s, 5m or 1h (or a number of seconds)")
@@ -56,14 +56,14 @@ def _duration(value: Any) -> Any:
 def _gate(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(f'{value!r} is not a comparison; write it as a quoted string such as ">= 0.9"')
-    if not _GATE.match(value.strip()):
+    if not _GATE.fullmatch(value.strip()):
         raise ValueError(f"'{value}' is not a comparison such as \">= 0.9\" (operators: >=, <=, >, <, ==)")
-    return " ".join(_GATE.match(value.strip()).groups())  # type: ignore[union-attr]
+    return " ".join(_GATE.fullmatch(value.strip()).groups())  # type: ignore[union-attr]
 
 
 def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
-        if not regex.match(value):
+        if not regex.fullmatch(value):
             raise ValueError(f"'{value}' is not {what}")
         return value
 

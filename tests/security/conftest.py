@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import GOLDEN, copy_project
+from tests.helpers import GOLDEN, copy_project, keep_hypothesis_out_of_the_tree
+
+keep_hypothesis_out_of_the_tree()
 
 # Protocol-0 pickle of `os.system("touch PWNED")`: ASCII, so a template can pass it as a string.
 PICKLE_PAYLOAD = "cos\\nsystem\\n(S'touch {marker}'\\ntR."
