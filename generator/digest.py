@@ -33,12 +33,23 @@ def templates_digest(folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(spec_bytes: bytes, override_folders: Iterable[Path]) -> str:
-    """What a rendering depends on: equal digests mean byte-identical output."""
+def inputs_digest(
+    spec_bytes: bytes, override_folders: Iterable[Path], packs: Iterable[tuple[str, Path]] = ()
+) -> str:
+    """What a rendering depends on: equal digests mean byte-identical output.
+
+    `packs` are (identity, pack folder) pairs: the pack's name, version (and commit), its manifest and
+    its templates, which come after the override folders in the search path.
+    """
     digest = hashlib.sha256()
     digest.update(f"ci-gen {__version__}\0".encode())
     digest.update(hashlib.sha256(spec_bytes).digest())
     for name in DATA_FILES:
         digest.update(hashlib.sha256(data_file(name).read_bytes()).digest())
-    digest.update(templates_digest([*override_folders, builtin_templates_dir()]).encode())
+    pack_list = list(packs)
+    pack_templates = [root / "templates" for _, root in pack_list]
+    digest.update(templates_digest([*override_folders, *pack_templates, builtin_templates_dir()]).encode())
+    for identity, root in pack_list:
+        digest.update(f"pack\0{identity}\0".encode())
+        digest.update(hashlib.sha256((root / "pack.yaml").read_bytes()).digest())
     return digest.hexdigest()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from generator.packs.model import parse_identities
 from generator.render.header import body_digest, split_header
 from generator.render.render import WORKFLOWS_DIR
 
@@ -16,6 +17,7 @@ from generator.render.render import WORKFLOWS_DIR
 class State(str, Enum):
     UP_TO_DATE = "up to date"
     STALE = "stale"  # an untouched older generation: the spec or templates changed since
+    PACK_CHANGED = "pack changed"  # stale, and a pack it was rendered with has another version now
     EDITED = "edited by hand"
     MISSING = "missing"
     ORPHANED = "no longer generated"
@@ -26,6 +28,7 @@ class FileState:
     path: str
     state: State
     diff: str = ""
+    detail: str = ""  # for PACK_CHANGED: which pack went from which version to which
 
 
 def compare(root: Path, outputs: dict[str, str]) -> list[FileState]:
@@ -45,8 +48,32 @@ def _compare_one(root: Path, path: str, expected: str) -> FileState:
     if actual == expected:
         return FileState(path, State.UP_TO_DATE)
     header, body = split_header(actual)
-    edited = header is None or header.body != body_digest(body)
-    return FileState(path, State.EDITED if edited else State.STALE, _diff(path, actual, expected))
+    if header is None or header.body != body_digest(body):
+        return FileState(path, State.EDITED, _diff(path, actual, expected))
+    wanted = split_header(expected)[0]
+    change = pack_change(header.packs, wanted.packs if wanted else "")
+    state = State.PACK_CHANGED if change else State.STALE
+    return FileState(path, state, _diff(path, actual, expected), change)
+
+
+def pack_change(before: str, after: str) -> str:
+    """`acme-ml 1.0.0 -> 1.1.0` for each pack whose identity differs between two headers, else ""."""
+    if before == after:
+        return ""
+    old = {name: (version, commit) for name, version, commit in parse_identities(before)}
+    new = {name: (version, commit) for name, version, commit in parse_identities(after)}
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        if old.get(name) != new.get(name):
+            changes.append(f"{name} {_shown(old.get(name))} -> {_shown(new.get(name))}")
+    return "; ".join(changes)
+
+
+def _shown(identity: tuple[str, str | None] | None) -> str:
+    if identity is None:
+        return "(none)"
+    version, commit = identity
+    return f"{version} ({commit[:12]})" if commit else version
 
 
 def orphans(root: Path, outputs: dict[str, str]) -> list[str]:

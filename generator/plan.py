@@ -153,7 +153,7 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         action=spec.action,
         pip_cache=not any("release" in branch for branch in spec.triggers.branches),
         uses=_uses(),
-        template_folders=tuple(spec.templates),
+        template_folders=tuple(spec.template_folders),
         action_version=f"v{__version__}" if spec.action == DEFAULT_ACTION else "",
         kubernetes=spec.deploy.kubernetes if spec.deploy and spec.deploy.target == "kubernetes" else None,
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 from generator.digest import inputs_digest
 from generator.errors import Problem, SpecError
 from generator.location import Location as Location  # re-exported for the commands
+from generator.packs.locked import check_locked
+from generator.packs.resolve import resolve_packs
 from generator.plan import Plan, resolve_plan
 from generator.render.render import render, template_sources
 from generator.render.templates import TemplateSet
@@ -34,15 +36,23 @@ class Rendering:
     outputs: dict[str, str]  # relative path -> text
 
 
-def load(location: Location) -> Loaded:
-    """Read and validate the spec, check the files it names, and resolve the plan."""
+def load(location: Location, spec_text: str | None = None) -> Loaded:
+    """Read and validate the spec (or `spec_text`, as if it were the spec), check the files it names,
+    and resolve the plan."""
     display = location.display(location.spec)
-    spec, document = read_spec(location.spec, display)
+    if spec_text is None:
+        spec, document = read_spec(location.spec, display)
+    else:
+        spec, document = load_spec_text(spec_text, display)
     check_files(spec, document, location.root)
-    folders = (*location.extra_templates, *(location.root / t for t in spec.templates))
-    templates = TemplateSet(folders)
+    folders = (*location.extra_templates, *(location.root / t for t in spec.template_folders))
+    packs = resolve_packs(spec, document, location.root) if spec.packs else ()
+    templates = TemplateSet(folders, packs)
+    if packs:
+        check_locked(templates.overrides, packs, templates.builtin, location.display)
     plan = resolve_plan(spec, location.spec_name)
-    return Loaded(location, spec, document, location.spec.read_bytes(), templates, plan)
+    spec_bytes = location.spec.read_bytes() if spec_text is None else spec_text.encode("utf-8")
+    return Loaded(location, spec, document, spec_bytes, templates, plan)
 
 
 def load_text(location: Location, text: str) -> Spec:
@@ -52,10 +62,11 @@ def load_text(location: Location, text: str) -> Spec:
     return spec
 
 
-def render_project(location: Location) -> Rendering:
+def render_project(location: Location, spec_text: str | None = None) -> Rendering:
     """Load, render and verify; nothing is written. Raises on any problem."""
-    loaded = load(location)
-    inputs = inputs_digest(loaded.spec_bytes, loaded.templates.overrides)
+    loaded = load(location, spec_text)
+    packs = [(pack.identity, pack.root) for pack in loaded.templates.packs]
+    inputs = inputs_digest(loaded.spec_bytes, loaded.templates.overrides, packs)
     outputs = render(loaded.plan, loaded.templates, inputs)
     verify(outputs, template_sources(loaded.templates))
     return Rendering(loaded, inputs, outputs)
@@ -74,7 +85,8 @@ def check_files(spec: Spec, document: Document, root: Path) -> None:
         if spec.container.sample_request:
             wanted.append((("container", "sample-request"), spec.container.sample_request, False))
     for index, folder in enumerate(spec.templates):
-        wanted.append((("templates", index), folder, True))
+        if isinstance(folder, str):  # packs are checked when they are resolved
+            wanted.append((("templates", index), folder, True))
     problems = [
         _missing(document, path, name, folder)
         for path, name, folder in wanted

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.digest import inputs_digest, template_names
+from generator.packs.locate import pack_folders
 from generator.render.header import Header, body_digest, split_header
 from generator.resources import builtin_templates_dir
 
@@ -25,7 +26,11 @@ def up_to_date(root: Path, spec: Path, extra_templates: tuple[Path, ...]) -> boo
         if not headers or len({h.templates for h in headers}) != 1:
             return False
         folders = [*extra_templates, *(root / name for name in headers[0].templates)]
-        expected = inputs_digest(spec.read_bytes(), folders)
+        packs = pack_folders(headers[0].packs) if headers[0].packs else []
+        if packs is None or len({h.packs for h in headers}) != 1:
+            return False
+        expected = inputs_digest(spec.read_bytes(), folders, packs)
+        folders += [folder / "templates" for _, folder in packs]
         # A renamed file keeps its header; only a template of that name could have rendered it.
         renamed = not set(named) <= _workflow_names([*folders, builtin_templates_dir()])
     except (OSError, UnicodeDecodeError):

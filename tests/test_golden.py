@@ -25,6 +25,14 @@ def render_case(case: Path) -> dict[str, str]:
     return render_project(location).outputs
 
 
+@pytest.fixture(autouse=True)
+def packs_installed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case whose spec names a pack renders with the example pack installed (pip, entry points)."""
+    case = request.node.callspec.params.get("case") if hasattr(request.node, "callspec") else None
+    if case is not None and "pack:" in (case / "ci-gen.yaml").read_text():
+        monkeypatch.syspath_prepend(str(request.getfixturevalue("example_pack_site")))
+
+
 @pytest.mark.parametrize("case", golden_cases(), ids=lambda p: p.name)
 def test_golden(case: Path, update_golden: bool) -> None:
     outputs = render_case(case)
@@ -45,3 +53,4 @@ def test_rendering_is_deterministic(case: Path) -> None:
 def test_golden_cases_cover_the_required_shapes() -> None:
     names = {case.name for case in golden_cases()}
     assert {"minimal", "no-model", "uv-lock", "pyproject", "three-stages", "template-override"} <= names
+    assert "platform-pack" in names

@@ -14,6 +14,7 @@ from generator.quick import up_to_date
 
 EXPLAIN = {
     "stale": "the spec or templates changed since it was generated",
+    "pack changed": "a pack it uses changed version since it was generated",
     "edited by hand": "put the change in the spec or a template override instead",
     "missing": "it has not been generated yet",
     "no longer generated": "the spec no longer produces it",
@@ -52,7 +53,7 @@ def command(
 
     rendering = render_project(location)
     states = [s for s in compare(location.root, rendering.outputs) if s.state is not State.UP_TO_DATE]
-    drift = [{"path": s.path, "state": s.state.value, "diff": s.diff} for s in states]
+    drift = [{"path": s.path, "state": s.state.value, "diff": s.diff, "detail": s.detail} for s in states]
     return _report(location, drift, as_json, quick=False)
 
 
@@ -78,6 +79,11 @@ def _report(location: Location, drift: list[dict[str, str]], as_json: bool, *, q
         for item in drift:
             click.echo(item["diff"], nl=False)
         for item in drift:
-            click.secho(f"{item['path']}: {item['state']}: {EXPLAIN[item['state']]}", fg="red", err=True)
+            detail = f" ({item['detail']})" if item["detail"] else ""
+            click.secho(
+                f"{item['path']}: {item['state']}: {EXPLAIN[item['state']]}{detail}", fg="red", err=True
+            )
+        if any(item["state"] == "pack changed" for item in drift):
+            click.echo("see the change: `ci-gen templates upgrade`; apply it with --write", err=True)
         click.echo(f"fix: run `{fix}` and commit the result", err=True)
     return EXIT_FAILED if drift else EXIT_OK

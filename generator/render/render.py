@@ -12,6 +12,8 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
 from generator.errors import Problem, RenderError
+from generator.packs.context import pack_context
+from generator.packs.model import identities
 from generator.plan import Plan
 from generator.render.context import template_context
 from generator.render.header import with_header
@@ -23,7 +25,7 @@ WORKFLOWS_DIR = ".github/workflows"
 def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
     """Render every workflow template; templates that render to nothing are left out."""
     env = templates.environment()
-    context = template_context(plan=plan, uses=plan.uses)
+    context = template_context(plan=plan, uses=plan.uses, packs=pack_context(templates.packs))
     bodies: dict[str, str] = {}
     for name in templates.workflow_names():
         body = _render_one(env, name, context, templates)
@@ -39,6 +41,7 @@ def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
             part=i,
             parts=total,
             templates=plan.template_folders,
+            packs=identities(templates.packs),
         )
         for i, (path, body) in enumerate(sorted(bodies.items()), start=1)
     }

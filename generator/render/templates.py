@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -15,6 +15,9 @@ from generator.digest import template_names
 from generator.errors import UsageError
 from generator.render.quote import yaml_quote
 from generator.resources import builtin_templates_dir
+
+if TYPE_CHECKING:
+    from generator.packs.model import ResolvedPack
 
 # A workflow template renders `.github/workflows/<name>`; names starting with `_` are partials.
 WORKFLOW_SUFFIX = ".yml.j2"
@@ -35,8 +38,9 @@ class TemplateInfo:
 class TemplateSet:
     """Templates in search order; `{% extends "builtin/NAME" %}` always reaches the built-in."""
 
-    def __init__(self, overrides: Iterable[Path] = ()) -> None:
+    def __init__(self, overrides: Iterable[Path] = (), packs: Iterable[ResolvedPack] = ()) -> None:
         self.overrides = tuple(overrides)
+        self.packs = tuple(packs)  # after the override folders, before the built-ins
         for folder in self.overrides:
             if not folder.is_dir():
                 raise UsageError(
@@ -47,12 +51,21 @@ class TemplateSet:
 
     @property
     def folders(self) -> tuple[Path, ...]:
-        return (*self.overrides, self.builtin)
+        return (*self.overrides, *(pack.templates for pack in self.packs), self.builtin)
 
     def environment(self) -> ImmutableSandboxedEnvironment:
         builtin = FileSystemLoader(str(self.builtin))
-        loaders = [FileSystemLoader(str(folder)) for folder in self.overrides]
-        loader = ChoiceLoader([*loaders, builtin, PrefixLoader({BUILTIN_PREFIX: builtin})])
+        loaders = [FileSystemLoader(str(folder)) for folder in self.folders[:-1]]
+        # `{% extends "packs/NAME/FILE" %}` reaches a pack's own template past any override of it.
+        packs = {pack.name: FileSystemLoader(str(pack.templates)) for pack in self.packs}
+        loader = ChoiceLoader(
+            [
+                PrefixLoader({"packs": PrefixLoader(packs)}),
+                *loaders,
+                builtin,
+                PrefixLoader({BUILTIN_PREFIX: builtin}),
+            ]
+        )
         env = ImmutableSandboxedEnvironment(
             loader=loader,
             undefined=StrictUndefined,
@@ -80,12 +93,15 @@ class TemplateSet:
                 path = folder / name
                 seen[name] = TemplateInfo(
                     name=name,
-                    source="built-in" if folder == self.builtin else str(folder),
+                    source="built-in" if folder == self.builtin else self._source(folder),
                     path=path,
                     blocks=_blocks(path),
                     overrides_builtin=folder != self.builtin and name in builtin_names,
                 )
         return sorted(seen.values(), key=lambda info: info.name)
+
+    def _source(self, folder: Path) -> str:
+        return next((pack.label for pack in self.packs if pack.templates == folder), str(folder))
 
 
 def _blocks(path: Path) -> tuple[str, ...]:

@@ -79,7 +79,7 @@ def _problem(document: Document, error: ErrorDetails) -> Problem:
 def _is_union_tag(part: Any) -> bool:
     # pydantic adds a union member's type name to the location (e.g. 'int', 'str'); it means nothing to users.
     return isinstance(part, str) and bool(
-        re.fullmatch(r"[a-z]+\[.*\]|int|str|float|bool|function-after\[.*\]", part)
+        re.fullmatch(r"[a-z]+\[.*\]|int|str|float|bool|function-after\[.*\]|<[a-z]+>", part)
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from generator.defaults import CONTAINER_PORT, HEALTH_TIMEOUT, KUBERNETES_HEALTH_TIMEOUT, STATE_DIR
+from generator.spec.pack_ref import PackRef, TemplateSource
 from generator.spec.types import (
     ActionRef,
     Branch,
@@ -489,8 +490,9 @@ class Spec(_Model):
     )
     deploy: Deploy | None = Field(default=None, description="Staged deployment (optional; needs container).")
     triggers: Triggers = Field(default_factory=Triggers, description="Which branches run the pipeline.")
-    templates: list[RelPath] = Field(
-        default_factory=list, description="Template override folders, searched before the built-ins."
+    templates: list[TemplateSource] = Field(
+        default_factory=list,
+        description="Template override folders (searched first), then platform packs, then the built-ins.",
     )
     action: ActionRef = Field(default=DEFAULT_ACTION, description="The ci-gen Action the workflows use.")
 
@@ -510,3 +512,13 @@ class Spec(_Model):
                 "the first trigger branch is a pattern; set deploy.branch to the branch that deploys"
             )
         return self
+
+    @property
+    def template_folders(self) -> list[str]:
+        """The override folders of `templates:`, in order."""
+        return [item for item in self.templates if isinstance(item, str)]
+
+    @property
+    def packs(self) -> list[tuple[int, PackRef]]:
+        """The packs of `templates:` with their index there (for error positions), in order."""
+        return [(i, item) for i, item in enumerate(self.templates) if isinstance(item, PackRef)]

@@ -45,7 +45,7 @@ def make_kubernetes_target(
 ) -> KubernetesTarget:
     spec = environment.spec
     settings = kubernetes_settings(spec)
-    folders = (*extra_templates, *(environment.root / t for t in spec.templates))
+    folders = (*extra_templates, *(environment.root / t for t in spec.template_folders))
     manifests = manifests_for(spec, environment.plan, TemplateSet(folders))
 
     def prometheus(cluster: Cluster) -> Query:
