@@ -64,7 +64,11 @@ def load_text(location: Location, text: str) -> Spec:
 
 def render_project(location: Location, spec_text: str | None = None) -> Rendering:
     """Load, render and verify; nothing is written. Raises on any problem."""
-    loaded = load(location, spec_text)
+    return render_loaded(load(location, spec_text))
+
+
+def render_loaded(loaded: Loaded) -> Rendering:
+    """Render and verify a project already loaded."""
     packs = [(pack.identity, pack.root) for pack in loaded.templates.packs]
     inputs = inputs_digest(loaded.spec_bytes, loaded.templates.overrides, packs)
     outputs = render(loaded.plan, loaded.templates, inputs)

@@ -30,6 +30,7 @@ COMMANDS = {
     "rehearse": "rehearse",
     "doctor": "doctor",
     "manifests": "manifests",
+    "fleet": "fleet",
 }
 
 

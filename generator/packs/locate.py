@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 GROUP = "ci_gen.packs"
@@ -15,6 +16,15 @@ COMPLETE = ".ci-gen-complete"  # written last into a cached git pack: a half-fet
 
 def installed_packs() -> dict[str, list[tuple[str, str, Path | None]]]:
     """Pack name -> [(distribution, version, folder)] for every `ci_gen.packs` entry point."""
+    import sys
+
+    return _installed(tuple(sys.path))
+
+
+@lru_cache(maxsize=4)
+def _installed(search_path: tuple[str, ...]) -> dict[str, list[tuple[str, str, Path | None]]]:
+    # Cached per search path: `ci-gen fleet` asks once per repository, and the answer cannot change
+    # unless sys.path does (or something is installed while ci-gen runs, which it does not expect).
     from importlib.metadata import entry_points
 
     found: dict[str, list[tuple[str, str, Path | None]]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, nodes
@@ -27,7 +28,7 @@ def check_locked(
     display: Callable[[Path], str] = str,
 ) -> None:
     """SpecError naming the override file, the pack and the block for every locked block it touches."""
-    env = Environment(autoescape=True)  # parsing only: nothing is rendered here
+    env = _PARSER
     problems: list[Problem] = []
     for position, pack in enumerate(packs):
         earlier = Earlier([*overrides, *(p.templates for p in packs[:position])], packs[:position])
@@ -151,12 +152,21 @@ def _extends(tree: nodes.Template) -> str | None:
 
 
 def _parse(env: Environment, path: Path) -> nodes.Template:
+    stat = path.stat()
+    return _parse_file(env, str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _parse_file(env: Environment, path: str, mtime: int, size: int) -> nodes.Template:
+    # Cached by file and version: `ci-gen fleet` checks the same pack and built-ins for every repository.
+    # The trees are only read, never changed.
     try:
-        return env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        return env.parse(Path(path).read_text(encoding="utf-8"), Path(path).name, path)
     except TemplateSyntaxError as exc:
-        raise SpecError(
-            [Problem(str(path), exc.lineno, None, "", f"template error: {exc.message}")]
-        ) from None
+        raise SpecError([Problem(path, exc.lineno, None, "", f"template error: {exc.message}")]) from None
+
+
+_PARSER = Environment(autoescape=True)  # parsing only: nothing is rendered with it
 
 
 def _manifest_problem(pack: ResolvedPack, message: str) -> Problem:
