@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +51,25 @@ def pip_install(source: Path, target: Path) -> Path:
     return target
 
 
+@functools.cache
+def installed_example_pack() -> Path:
+    """The example pack (acme-ml 1.0.0) installed with pip, once per session, in a folder removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="ci-gen-acme-ml-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return pip_install(EXAMPLE_PACK, folder / "site")
+
+
 @pytest.fixture(scope="session")
-def example_pack_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example pack (acme-ml 1.0.0) installed with pip, once per session."""
-    return pip_install(EXAMPLE_PACK, tmp_path_factory.mktemp("acme-ml-1.0.0"))
+def example_pack_site() -> Path:
+    return installed_example_pack()
+
+
+@contextlib.contextmanager
+def packs_installed(case: Path) -> Iterator[None]:
+    """While rendering a golden case whose spec names a pack: the example pack is installed."""
+    if "pack:" not in (case / "ci-gen.yaml").read_text():
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(installed_example_pack()))
+        yield

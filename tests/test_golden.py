@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.project import Location, render_project
-from tests.conftest import golden_cases
+from tests.conftest import golden_cases, packs_installed
 
 
 def expected_files(case: Path) -> dict[str, str]:
@@ -22,15 +22,8 @@ def expected_files(case: Path) -> dict[str, str]:
 
 def render_case(case: Path) -> dict[str, str]:
     location = Location.find(case, None, tuple(case.glob("cli-templates")))
-    return render_project(location).outputs
-
-
-@pytest.fixture(autouse=True)
-def packs_installed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A case whose spec names a pack renders with the example pack installed (pip, entry points)."""
-    case = request.node.callspec.params.get("case") if hasattr(request.node, "callspec") else None
-    if case is not None and "pack:" in (case / "ci-gen.yaml").read_text():
-        monkeypatch.syspath_prepend(str(request.getfixturevalue("example_pack_site")))
+    with packs_installed(case):  # a case naming a pack renders with the example pack installed (pip)
+        return render_project(location).outputs
 
 
 @pytest.mark.parametrize("case", golden_cases(), ids=lambda p: p.name)
