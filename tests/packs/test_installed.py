@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def test_generate_and_check_with_the_pack(installed: Sites, project: Path) -> No
     assert '    runs-on: "ubuntu-24.04"\n' in body  # the input, as a quoted scalar
     result = run(["-C", str(project), "check"])
     assert (result.exit_code, result.stdout) == (0, f"workflows are up to date with {project}/ci-gen.yaml\n")
+    assert json.loads(run(["-C", str(project), "check", "--json"]).stdout)["quick"] is True  # headers suffice
 
 
 def test_an_input_default_applies(installed: Sites, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ def test_a_new_installed_version_is_reported_as_a_pack_change(
     assert {(f["state"], f["detail"]) for f in report["files"]} == {
         ("pack changed", "acme-ml 1.0.0 -> 1.1.0")
     }
+    assert report["quick"] is False  # the new version's files no longer match the headers' digest
 
 
 def test_a_spec_change_and_a_hand_edit_are_not_pack_changes(installed: Sites, project: Path) -> None:
