@@ -57,7 +57,7 @@ class DeployPlan:
     strategy: str
     settings: StrategyPlan
     gates: DeployGates
-    state_dir: str  # the state folder of all environments, relative to the repository root
+    state_dir: str  # the state folder of all environments: relative to the repository root, or absolute
     state_folder: str  # this environment's folder inside it
     health_timeout: float
     container_port: int

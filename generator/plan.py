@@ -81,6 +81,8 @@ class StagePlan:
     timeout_minutes: int
     deploy_args: str
     deploy: DeployPlan  # what `ci-gen deploy --stage NAME` runs, every default filled
+    runs_on: tuple[str, ...] = ("ubuntu-latest",)
+    self_hosted: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,11 +229,13 @@ def _stage(stage: Stage, deploy: DeployPlan, previous: str | None) -> StagePlan:
         job_id=job_id,
         environment=stage.github_environment,
         strategy=stage.strategy,
-        needs=("publish", previous) if previous else ("publish",),
+        needs=("build", previous) if previous else ("build",),
         concurrency_group=f"ci-gen-deploy-{stage.github_environment}",
         timeout_minutes=stage.timeout_minutes,
         deploy_args=f"--stage {shlex.quote(stage.name)}",
         deploy=deploy,
+        runs_on=tuple(stage.runs_on),
+        self_hosted=stage.self_hosted,
     )
 
 

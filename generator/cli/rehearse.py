@@ -21,6 +21,7 @@ from generator.rehearse import (
     rehearse,
 )
 from generator.rehearse.environment import EVENTS
+from generator.rehearse.timing import critical_path
 
 MARKS = {Outcome.SUCCESS: "ok", Outcome.FAILURE: "FAIL", Outcome.SKIPPED: "skip", Outcome.NOT_RUN: "-"}
 
@@ -43,7 +44,7 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     type=click.Choice(EVENTS),
     default="pull_request",
     show_default=True,
-    help="The event to rehearse; on pull_request, publish and deploy jobs are skipped by their `if:`.",
+    help="The event to rehearse; on pull_request, the push steps and deploy jobs are skipped by their `if:`.",
 )
 @click.option(
     "--ref", default=None, help="github.ref (default: the deploy branch for push, the PR merge ref)."
@@ -175,6 +176,9 @@ def print_summary(result: RehearsalResult) -> None:
     for job in result.jobs:
         ran = sum(1 for step in job.steps if step.outcome is not Outcome.SKIPPED)
         click.echo(f"{job.key:<{width}}  {ran:>5}  {job.seconds:6.1f}s  {job.outcome.value}")
+    path = critical_path(result.jobs)
+    if path is not None:
+        click.echo(path.text())
     if result.workdir is not None:
         click.echo(f"kept: {result.workdir}")
     failure = result.failure

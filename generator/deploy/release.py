@@ -51,7 +51,7 @@ def image_release(reference: str) -> Release:
 def _image_problem(reference: str) -> str:
     name, _, digest = reference.partition("@")
     if not reference.strip() or reference.strip() == "@":
-        return "the image reference is empty (did the publish job produce an image and a digest?)"
+        return "the image reference is empty (did the build job push an image and output its digest?)"
     if "@" in reference and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
         return (
             f"'{reference}' has a malformed digest '{digest}': expected sha256: and 64 lower-case hex digits"

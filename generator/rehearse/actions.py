@@ -166,6 +166,18 @@ def login(call: ActionCall) -> ActionOutcome:
     return ActionOutcome(notes=[f"skipped: no registry login in a rehearsal ({registry}); nothing is pushed"])
 
 
+def attest(call: ActionCall) -> ActionOutcome:
+    kind = "SBOM" if call.inputs.get("sbom-path") else "provenance"
+    subject = f"{call.inputs.get('subject-name', '')}@{call.inputs.get('subject-digest', '')}"
+    return ActionOutcome(
+        notes=[f"skipped: no OIDC token in a rehearsal, so no {kind} attestation for {subject}"]
+    )
+
+
+def sbom(call: ActionCall) -> ActionOutcome:
+    return ActionOutcome(notes=[f"skipped: no SBOM of {call.inputs.get('image', '')} in a rehearsal"])
+
+
 def aws_credentials(call: ActionCall) -> ActionOutcome:
     region = call.inputs.get("aws-region", "")
     note = (
@@ -207,6 +219,18 @@ LOCAL_ACTIONS: dict[str, LocalAction] = {
     ),
     "docker/login-action": LocalAction(
         frozenset({"registry", "username", "password"}), login, "skipped with a note"
+    ),
+    "actions/attest": LocalAction(
+        frozenset(
+            {"subject-name", "subject-digest", "sbom-path", "push-to-registry", "create-storage-record"}
+        ),
+        attest,
+        "skipped with a note (no OIDC token to sign with)",
+    ),
+    "anchore/sbom-action": LocalAction(
+        frozenset({"image", "format", "output-file", "upload-artifact", "upload-release-assets"}),
+        sbom,
+        "skipped with a note",
     ),
     "aws-actions/configure-aws-credentials": LocalAction(
         frozenset({"role-to-assume", "aws-region"}),

@@ -1,6 +1,6 @@
 """A small evaluator for the `${{ }}` expressions ci-gen's templates use, with GitHub's semantics.
 
-Supported: context references (`matrix.python`, `needs.publish.outputs.image`, `steps.push.outputs.digest`,
+Supported: context references (`matrix.python`, `needs.build.outputs.image`, `steps.push.outputs.digest`,
 `runner.temp`, `github.sha`, `secrets.X`, `env.X`), string/number/boolean/null literals, parentheses and
 the operators `!`, `==`, `!=`, `&&`, `||`. Anything else (functions, `<`, `*` filters, indexes by
 expression) raises ExpressionError, which the caller turns into "not supported by rehearse" at a file

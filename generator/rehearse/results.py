@@ -46,6 +46,7 @@ class JobResult:
     steps: list[StepResult] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""  # what its steps wrote to $GITHUB_STEP_SUMMARY
+    needs: tuple[str, ...] = ()  # the job ids it needs, for the critical path
 
     def step(self, name: str) -> StepResult:
         """The step called `name` (a test convenience: KeyError when absent)."""

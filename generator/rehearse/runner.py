@@ -184,7 +184,7 @@ def _run_all(shared: Shared, runs: list[_Planned], result: RehearsalResult) -> N
     for planned in runs:
         job = planned.job
         job_result = JobResult(
-            _key(job, planned.matrix), job.id, job.id, job.workflow.display, planned.matrix
+            _key(job, planned.matrix), job.id, job.id, job.workflow.display, planned.matrix, needs=job.needs
         )
         result.jobs.append(job_result)
         outcomes.setdefault((job.workflow.display, job.id), []).append(job_result)

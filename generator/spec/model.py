@@ -33,7 +33,9 @@ from generator.spec.types import (
     Port,
     PythonVersion,
     RelPath,
+    RunnerLabel,
     Slug,
+    StateFolder,
     Text,
     UrlPath,
 )
@@ -67,6 +69,19 @@ def _shorthand(key: str, accepts: Any) -> BeforeValidator:
         return {key: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
 
     return BeforeValidator(expand, json_schema_input_type=accepts)
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+RunsOn = Annotated[
+    list[RunnerLabel],
+    Field(min_length=1, max_length=10),
+    BeforeValidator(_one_or_many, json_schema_input_type=RunnerLabel | list[RunnerLabel]),
+]
+HOSTED_RUNNER = "ubuntu-latest"
+HOSTED_IMAGES = ("ubuntu-", "windows-", "macos-")
 
 
 class PythonSpec(_Model):
@@ -263,6 +278,10 @@ class Stage(_Model):
     canary: CanarySettings | None = Field(default=None, description="Settings when strategy is canary.")
     gates: DeployGates = Field(default_factory=DeployGates, description="Judged on live traffic.")
     timeout_minutes: Annotated[int, Field(ge=1, le=360)] = Field(default=60, description="Job time limit.")
+    runs_on: RunsOn = Field(
+        default=[HOSTED_RUNNER],
+        description="Runner labels of the deploy job, e.g. [self-hosted, prod-vm]; default: a hosted runner.",
+    )
 
     @model_validator(mode="after")
     def _settings_match_strategy(self) -> Stage:
@@ -276,6 +295,11 @@ class Stage(_Model):
     @property
     def github_environment(self) -> str:
         return self.environment or self.name
+
+    @property
+    def self_hosted(self) -> bool:
+        """True unless every label names one of GitHub's hosted images (ubuntu-24.04, ubuntu-latest...)."""
+        return not all(label.startswith(HOSTED_IMAGES) for label in self.runs_on)
 
 
 class LocalTarget(_Model):
@@ -292,7 +316,11 @@ class LocalTarget(_Model):
         default=8080,
         description="The n-th environment (in stage order) uses ports base+10n (nginx) to base+10n+3.",
     )
-    state_dir: RelPath = Field(default=STATE_DIR, description="Deploy state, nginx config and logs.")
+    state_dir: StateFolder = Field(
+        default=STATE_DIR,
+        description="Deploy state, nginx config and logs: in the repository, or an absolute folder that "
+        "outlives the checkout (on a self-hosted runner's host).",
+    )
     env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], BuildArgValue] = Field(
         default_factory=dict, description="Extra environment for both tracks (stable and candidate)."
     )
@@ -449,6 +477,22 @@ class Deploy(_Model):
         if self.target == "kubernetes" and self.kubernetes is None:
             raise ValueError(
                 "the kubernetes target needs deploy.kubernetes: namespace, gateway and Prometheus"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _state_outlives_the_checkout(self) -> Deploy:
+        # actions/checkout cleans the workspace (ignored files too), so a self-hosted host would lose
+        # the record of what it runs at the next deploy.
+        local = self.local or LocalTarget(runtime="podman")
+        if (
+            self.target == "local"
+            and any(s.self_hosted for s in self.stages)
+            and not local.state_dir.startswith("/")
+        ):
+            raise ValueError(
+                "a stage runs on a self-hosted runner but deploy.local.state-dir is inside the checkout, "
+                "which actions/checkout cleans; set state-dir to an absolute folder such as /srv/ci-gen"
             )
         return self
 

@@ -18,6 +18,7 @@ _IMAGE = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z
 _ACTION_REF = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]+)?@[0-9a-f]{40}$")
 _URL_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z0-9 _.-]{1,255}$")
+_RUNNER_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 PYTHON_MINORS = range(8, 15)
 
@@ -79,6 +80,18 @@ def _relative_path(value: str) -> str:
     return "/".join(p for p in parts if p not in ("", ".")) or "."
 
 
+def _state_folder(value: str) -> str:
+    """A folder inside the repository (relative), or an absolute one outside any checkout."""
+    if not value.startswith("/"):
+        return _relative_path(value)
+    parts = value.split("/")[1:]
+    if ".." in parts or "." in parts or "" in parts[:-1] or "\\" in value or not value.isprintable():
+        raise ValueError(f"'{value}' must be a plain absolute folder such as /srv/ci-gen (no . or .. parts)")
+    if not parts[0]:
+        raise ValueError("the state folder cannot be / itself; name a folder such as /srv/ci-gen")
+    return value.rstrip("/")
+
+
 def _no_expression(value: str) -> str:
     if "${{" in value:
         raise ValueError(
@@ -118,6 +131,10 @@ Gate = Annotated[
 RelPath = Annotated[
     str, Field(min_length=1, max_length=500), AfterValidator(_relative_path), AfterValidator(_no_expression)
 ]
+StateFolder = Annotated[
+    str, Field(min_length=1, max_length=500), AfterValidator(_state_folder), AfterValidator(_no_expression)
+]
+RunnerLabel = Annotated[str, _pattern(_RUNNER_LABEL, "a runner label (letters, digits, . _ -)")]
 Slug = Annotated[str, _pattern(_SLUG, "lower-case letters, digits and dashes (like 'prod-eu')")]
 MetricName = Annotated[str, _pattern(_METRIC, "a metric name (letters, digits, _ . -)")]
 Branch = Annotated[str, _pattern(_BRANCH, "a branch name or pattern (letters, digits, . _ / - *)")]

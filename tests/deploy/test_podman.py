@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests.deploy.conftest import FAKE, need
 from tests.deploy.helpers import failed, state, users
+from tests.podman.registry import Registry
 
 pytestmark = pytest.mark.slow
 
@@ -93,9 +94,55 @@ def test_the_generated_jobs_arguments_deploy_images_with_podman(make_project, po
     )
 
 
-def test_an_image_that_is_not_on_the_host_is_exit_2(make_project, podman, monkeypatch):
+def test_an_image_that_is_not_on_the_host_and_cannot_be_pulled_is_refused(make_project, podman, monkeypatch):
     project = make_project(CANARY, runtime="podman")
     monkeypatch.chdir(project.root)
-    result = deploy("localhost/ci-gen-never-built@sha256:" + "1" * 64)
+    result = deploy("localhost/ci-gen-never-built:v1")  # no digest: a local build, never pulled
     assert result.exit_code == 2 and "is not on this host" in result.output
+    result = deploy("localhost/ci-gen-never-built@sha256:" + "1" * 64)  # pulled, but nothing answers
+    assert result.exit_code == 3 and "could not pull localhost/ci-gen-never-built@sha256:" in result.output
     assert state(project, "production").tracks == {}
+
+
+@pytest.fixture
+def registry(podman, tmp_path, monkeypatch):
+    """A registry double on 127.0.0.1 serving a freshly built image; podman talks plain HTTP to it."""
+    image = podman("setosa", "served").partition("@")[0]
+    folder = tmp_path / "registry-image"
+    push = ["podman", "push", "--quiet", "--format", "v2s2", image, f"dir:{folder}"]
+    subprocess.run(push, check=True, capture_output=True, timeout=300)
+    served = Registry(folder, "ci-gen/served", "v1", "deploy-bot", "job-token").start()
+    conf = tmp_path / "registries.conf"
+    conf.write_text(f'[[registry]]\nlocation = "{served.host}"\ninsecure = true\n')
+    monkeypatch.setenv("CONTAINERS_REGISTRIES_CONF", str(conf))
+    yield served
+    served.stop()
+    pulled = f"{served.host}/ci-gen/served@{served.digest}"
+    subprocess.run(["podman", "rmi", pulled], check=False, capture_output=True, timeout=120)
+
+
+BASIC = """\
+- name: production
+  strategy: basic
+  basic: {verify: 1s}
+  gates: {min-requests: 0}
+"""
+
+
+def test_a_digest_is_pulled_with_the_jobs_token_and_checked(make_project, registry, monkeypatch):
+    project = make_project(BASIC, runtime="podman")
+    monkeypatch.chdir(project.root)
+    reference = f"{registry.host}/ci-gen/served@{registry.digest}"
+    refused = deploy(reference)  # no credentials: the registry says 401
+    assert refused.exit_code == 3 and "could not pull" in refused.output, refused.output
+    monkeypatch.setenv("CI_GEN_REGISTRY_USERNAME", "deploy-bot")
+    monkeypatch.setenv("CI_GEN_REGISTRY_PASSWORD", "job-token")
+    result = deploy(reference)
+    assert result.exit_code == 0, result.output
+    assert f"GET /v2/ci-gen/served/manifests/{registry.digest}" in registry.requests
+    assert state(project, "production").stable.image == reference
+    lie = reference.rpartition(":")[0] + ":" + "2" * 64  # a digest this registry answers with other bytes
+    registry.lie = True
+    mismatch = deploy(lie)
+    assert mismatch.exit_code == 3 and "does not match" in mismatch.output, mismatch.output
+    assert state(project, "production").stable.image == reference

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -23,9 +24,12 @@ def test_success_prints_steps_and_the_summary_table(tiny: Path) -> None:
     assert any(line.startswith("  ok ") and line.endswith("Make salted") for line in lines)
     assert "note: secrets.API_TOKEN is empty in a rehearsal" in lines
     assert "pushed: skipped (its `if:` is false or a job it needs did not run)" in result.output
-    table = lines[lines.index(next(line for line in lines if line.startswith("job "))) :]
+    table = lines[lines.index(next(line for line in lines if line.startswith("job "))) : -1]
     assert [row.split()[0] for row in table[1:]] == ["produce", "consume", "drift", "pushed"]
     assert table[1].split()[-1] == "success" and table[-1].split()[-1] == "skipped"
+    # After the table, the critical path of the longest workflow, from the times in the table.
+    path = r"critical path [0-9.]+s: produce [0-9.]+s -> .+ \(one job at a time: [0-9.]+s\)"
+    assert re.fullmatch(path, lines[-1])
 
 
 def test_failure_exits_1_with_the_log_tail(tiny: Path) -> None:

@@ -131,7 +131,7 @@ def health_path(w: Workflow, s: Any) -> tuple[Any, Any]:
 
 
 def image(w: Workflow, s: Any) -> tuple[Any, Any]:
-    return env(w, "publish", "Name the image", "IMAGE"), s.container.image
+    return env(w, "build", "Name the image", "IMAGE"), s.container.image
 
 
 def environment(w: Workflow, s: Any) -> tuple[Any, Any]:
@@ -308,9 +308,7 @@ def test_baseline_lands_where_the_readers_look() -> None:
     fresh = render(resolve_plan(spec_of((CASE / "ci-gen.yaml").read_text())), TemplateSet(), "0" * 64)
     assert baseline() == fresh  # the reused environment renders exactly what a fresh one does
     pipeline = yaml.safe_load(baseline()[PIPELINE])
-    assert {"lock", "test", "model", "build", "publish", "deploy-staging", "deploy-production"} <= set(
-        pipeline["jobs"]
-    )
+    assert {"lock", "test", "model", "build", "deploy-staging", "deploy-production"} <= set(pipeline["jobs"])
     assert "${{ matrix.python }}" in baseline_expressions()
     spec = spec_of((CASE / "ci-gen.yaml").read_text())
     for name, (_, reader) in FIELDS.items():

@@ -84,7 +84,7 @@ class KubernetesTarget:
         if release is not None and release.image is None:
             raise UsageError(
                 "the kubernetes target runs container images, not model artifacts",
-                hint="pass --image NAME@sha256:<digest> (the publish job's output)",
+                hint="pass --image NAME@sha256:<digest> (the build job's output)",
             )
         self.cluster.select(DEPLOYMENT, self.names.label_selector())  # reachable, allowed, namespace there
         remote = self.record.pull()

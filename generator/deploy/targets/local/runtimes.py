@@ -19,7 +19,7 @@ from typing import Protocol
 
 from generator.deploy.release import Release
 from generator.deploy.state import TrackRecord
-from generator.deploy.targets.local import procs
+from generator.deploy.targets.local import images, procs
 from generator.errors import DeployError, UsageError
 from generator.podman import podman_env
 
@@ -152,7 +152,8 @@ class ProcessRuntime:
 
 
 class ContainerRuntime:
-    """Runs the release's image with podman or docker: host network, 127.0.0.1 only, never pulls."""
+    """Runs the release's image with podman or docker: host network, 127.0.0.1 only. Preflight pulls an
+    image given by digest and refuses one whose digest differs (images.py); `run` itself never pulls."""
 
     def __init__(self, tool: str) -> None:
         self.name = tool
@@ -167,11 +168,7 @@ class ContainerRuntime:
             return
         if release.image is None:
             raise UsageError(f"the {self.name} runtime deploys an image", hint="pass --image NAME@sha256:...")
-        if self._run("image", "inspect", release.image).returncode != 0:
-            raise UsageError(
-                f"image {release.image} is not on this host ({self.name} never pulls it here)",
-                hint=f"{self.name} pull {release.image}, or build and tag it first",
-            )
+        images.ensure_image(self.name, release.image)
 
     def start(self, launch: TrackLaunch) -> TrackRecord:
         if launch.release.image is None:
