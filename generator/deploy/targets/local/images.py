@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.errors import DeployError, UsageError
+from generator.podman import podman_env
 
 USERNAME_VARIABLE = "CI_GEN_REGISTRY_USERNAME"
 PASSWORD_VARIABLE = "CI_GEN_REGISTRY_PASSWORD"  # noqa: S105 (a variable name)
@@ -96,7 +97,13 @@ def _run(
         argv = [tool, command, "--authfile", str(auth / "auth.json"), *args]
     try:
         result = subprocess.run(
-            argv, input=stdin, capture_output=True, text=True, check=False, timeout=PULL_TIMEOUT
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=PULL_TIMEOUT,
+            env=_env(tool),
         )
     except subprocess.TimeoutExpired:
         raise DeployError(f"{tool} could not {action} within {PULL_TIMEOUT} s") from None
@@ -106,14 +113,19 @@ def _run(
 
 def _present(tool: str, reference: str) -> bool:
     argv = [tool, "image", "inspect", "--format", "{{.Id}}", reference]
-    return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120).returncode == 0
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120, env=_env(tool))
+    return result.returncode == 0
 
 
 def _repo_digests(tool: str, reference: str) -> list[str]:
     argv = [tool, "image", "inspect", "--format", "{{json .RepoDigests}}", reference]
-    result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
+    result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120, env=_env(tool))
     try:
         found = json.loads(result.stdout or "null") if result.returncode == 0 else None
     except json.JSONDecodeError:
         found = None
     return [str(entry) for entry in found] if isinstance(found, list) else []
+
+
+def _env(tool: str) -> dict[str, str] | None:
+    return podman_env() if tool == "podman" else None
