@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from tests.deploy.conftest import FAKE, need
 from tests.deploy.helpers import failed, state, users
-from tests.podman.registry import Registry
+from tests.deploy.registry import Registry
 
 pytestmark = pytest.mark.slow
 

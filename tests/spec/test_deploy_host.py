@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.deploy.targets import Environment
+from generator.deploy_plan import resolve_deploy_plans
 from generator.errors import SpecError
 from generator.plan import resolve_plan
 from generator.spec.load import load_spec_text
@@ -53,8 +54,7 @@ def test_a_self_hosted_stage_needs_an_absolute_state_folder() -> None:
 
 def test_the_absolute_state_folder_is_used_as_it_is(tmp_path: Path) -> None:
     loaded = spec("[self-hosted]", f", state-dir: {tmp_path}/state/")
-    assert loaded.deploy is not None
-    environment = Environment.of(loaded, loaded.deploy.stages[0], tmp_path / "checkout")
+    environment = Environment.of(resolve_deploy_plans(loaded)[0], loaded, tmp_path / "checkout")
     assert environment.folder == tmp_path / "state" / "production"
 
 
