@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from generator.location import Location
+from generator.podman import podman_env
 from generator.rehearse import RehearsalRequest, RehearsalResult, rehearse
 from generator.rehearse.timing import CriticalPath, critical_path
 
@@ -40,7 +41,6 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "example_project"
 BASE = "4d4cb2c56dc4064fa8b664199ca1f094e2d6a850"  # main before the pipeline change (issue 11)
 BASE_IMAGE = "localhost/ci-gen-base:bookworm"
-CONTAINERS_CONF = REPO / "tests" / "podman" / "containers.conf"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 JUNK = shutil.ignore_patterns("artifacts", ".venv", "__pycache__", ".ci-gen-state", ".pytest_cache")
 
@@ -64,8 +64,8 @@ def after_project(folder: Path) -> Path:
 def containers_available() -> bool:
     if shutil.which("podman") is None:
         return False
-    env = {**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)}
-    found = subprocess.run(["podman", "image", "exists", BASE_IMAGE], env=env, check=False, timeout=60)
+    argv = ["podman", "image", "exists", BASE_IMAGE]
+    found = subprocess.run(argv, env=podman_env(), check=False, timeout=60)
     return found.returncode == 0
 
 
@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="lock, test and model jobs only")
     args = parser.parse_args()
     build = not args.no_build and containers_available()
-    os.environ["CONTAINERS_CONF"] = str(CONTAINERS_CONF)
+    os.environ.update(podman_env())  # ci-gen's podman settings, unless CONTAINERS_CONF names others
     print(f"rehearsing {'through the build' if build else 'lock, test and model'}", file=sys.stderr)
     samples: dict[str, list[RehearsalResult]] = {"before": [], "after": []}
     with tempfile.TemporaryDirectory(prefix="ci-gen-bench-critical-path-") as name:
