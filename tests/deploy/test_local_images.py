@@ -161,8 +161,11 @@ def test_switching_the_runtime_between_deploys(make_project, images):
 
 def test_a_refused_deploy_leaves_no_files(make_project, images):
     project = image_project(make_project)
-    result = deploy(project, "localhost/ci-gen-never-built@sha256:" + "1" * 64)
+    result = deploy(project, "localhost/ci-gen-never-built:v1")  # no digest: a local build, never pulled
     assert result.exit_code == 2 and "is not on this host" in result.output
+    assert not (project.root / ".ci-gen-state").exists()
+    result = deploy(project, "localhost/ci-gen-never-built@sha256:" + "1" * 64)  # pulled: nothing answers
+    assert result.exit_code == 3 and "could not pull" in result.output
     assert not (project.root / ".ci-gen-state").exists()
 
 
