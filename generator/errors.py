@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # a check failed, drift found, a deploy rolled back
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3  # infrastructure or internal failure
+EXIT_CANCELLED = 4  # a deploy cancelled by a signal (SIGTERM, Ctrl-C), rolled back before exiting
 
 
 @dataclass(frozen=True)

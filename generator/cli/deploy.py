@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 import click
 
@@ -58,13 +56,16 @@ def command(
     as_json: bool,
     report_path: Path | None,
 ) -> int:
-    """Deploy a release through one stage; exit 0 promoted/passed, 1 rolled back, 2 bad input, 3 failure."""
+    """Deploy a release through one stage; exit 0 promoted/passed, 1 rolled back, 2 bad input, 3 failure,
+    4 cancelled by a signal (rolled back first)."""
     from generator.deploy.driver import DeployRequest, deploy
+    from generator.deploy.signals import cancellable
     from generator.location import Location
 
     location = Location.find(directory, spec, templates)
     request = DeployRequest(location, stage, image, artifact, version, traffic, rate, until_requests)
-    with _sigterm_as_interrupt():
+    # A cancelled CI job gets SIGTERM: like Ctrl-C, it rolls the deploy back before exiting (exit 4).
+    with cancellable():
         report = deploy(request, _printer(as_json))
     publish(report, as_json, report_path)
     return report.exit_code
@@ -93,17 +94,3 @@ def publish(report: DeployReport, as_json: bool, report_path: Path | None) -> No
     colour = "green" if report.exit_code == 0 else "red"
     reason = f": {report.reason}" if report.reason else ""
     click.secho(f"{report.stage}: {report.outcome} {report.version}{reason}", fg=colour)
-
-
-class _sigterm_as_interrupt:
-    """A cancelled CI job gets SIGTERM: treat it like Ctrl-C, so the deploy rolls back before exiting."""
-
-    def __enter__(self) -> None:
-        self.previous = signal.signal(signal.SIGTERM, self._raise)
-
-    def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGTERM, self.previous)
-
-    @staticmethod
-    def _raise(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt

@@ -29,8 +29,8 @@ def command(
     down: bool,
     as_json: bool,
 ) -> int:
-    """Restore stable: no candidate, no mirror, all users on the stable version (waits for a running deploy
-    to release the environment; refuses while one holds it)."""
+    """Restore stable: no candidate, no mirror, all users on the stable version. Refuses at once (exit 3,
+    naming the deploy's pid) while a deploy holds the environment; stop that deploy first."""
     from generator.deploy.control import rollback
     from generator.location import Location
 

@@ -3,6 +3,7 @@ previous run left, then run the strategy's steps and report. Never prints; progr
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import time
 from collections.abc import Callable, Iterator
@@ -16,20 +17,23 @@ from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit
+from generator.deploy.signals import shielded
 from generator.deploy.state import (
     EnvState,
     InFlight,
     Session,
     StateStore,
+    StateUnwritable,
+    check_folder,
     deploy_lock,
     leaves_nothing_if_refused,
 )
 from generator.deploy.strategies import STRATEGIES
 from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
 from generator.deploy.targets import TARGETS, Environment
-from generator.deploy.targets.base import STABLE, Target, TrackFailed
+from generator.deploy.targets.base import CANDIDATE, STABLE, Target, TrackFailed
 from generator.deploy_plan import DeployPlan
-from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
+from generator.errors import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, DeployError, UsageError
 from generator.location import Location
 from generator.project import Loaded, load
 from generator.spec.model import Deploy
@@ -117,7 +121,7 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
     checks = first_checks(opened, request, users)
     env = opened.environment
     what = f"deploy --stage {opened.stage.name}"
-    with leaves_nothing_if_refused(env.folder), deploy_lock(env.folder, env.name, what):
+    with leaves_nothing_if_refused(env.folder), _writable(env), deploy_lock(env.folder, env.name, what):
         session = Session(StateStore(env.folder, env.name))
         target = make_target(opened, session)
         target.preflight(release)
@@ -135,6 +139,13 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
             return Run(ctx, env, checks).execute(lambda: _traffic(checks, users))
         finally:
             target.close()
+
+
+@contextmanager
+def _writable(env: Environment) -> Iterator[None]:
+    """Pre-flight of the state folder, before the lock file is written into it."""
+    check_folder(env.folder, env.name)
+    yield
 
 
 def first_checks(opened: Opened, request: DeployRequest, users: tuple[bytes, ...]) -> FirstChecks:
@@ -297,15 +308,26 @@ class Run:
                 steps[index].run(ctx)
                 flight.step = index + 1
                 ctx.session.save()
-        except (StepFailed, TrackFailed, KeyboardInterrupt) as failure:
-            reason = "cancelled" if isinstance(failure, KeyboardInterrupt) else str(failure)
-            return self._roll_back(reason)
-        except BaseException:
-            self._best_effort_restore()
-            raise
+        except BaseException as failure:  # every way out restores stable first
+            with shielded():
+                return self._after_failure(failure)
         if strategy.success() == "promoted":
             self.state.stable = ctx.release
         return self._finish(strategy.success(), "", EXIT_OK)
+
+    def _after_failure(self, failure: BaseException) -> DeployReport:
+        """Roll back on a failed step or a cancel; fail safe from memory when the state cannot be written;
+        on any other error restore what can be restored and let the error through (exit 3)."""
+        offline = self.ctx.session.offline
+        if offline is not None:
+            self._restore_from_memory()
+            raise self._restored(offline) from None
+        if isinstance(failure, KeyboardInterrupt):
+            return self._roll_back("cancelled by a signal", "cancelled", EXIT_CANCELLED)
+        if isinstance(failure, (StepFailed, TrackFailed)):
+            return self._roll_back(str(failure))
+        self._best_effort_restore()
+        raise failure
 
     def _flight(self, first_step: str) -> InFlight:
         ctx = self.ctx
@@ -324,14 +346,42 @@ class Run:
         ctx.session.save()
         return flight
 
-    def _roll_back(self, reason: str) -> DeployReport:
+    def _roll_back(self, reason: str, outcome: str | None = None, code: int = EXIT_FAILED) -> DeployReport:
         ctx = self.ctx
         ctx.say(f"rolling back: {reason}")
-        restore(ctx)
+        try:
+            restore(ctx)
+        except StateUnwritable as failure:
+            self._restore_from_memory()
+            raise self._restored(failure) from None
         stable = self.state.stable.version if self.state.stable else "none"
         ctx.say(f"rolled back: all traffic on stable {stable}; candidate stopped")
-        outcome = "failed" if ctx.stage.strategy == "shadow" else "rolled back"
-        return self._finish(outcome, reason, EXIT_FAILED)
+        outcome = outcome or ("failed" if ctx.stage.strategy == "shadow" else "rolled back")
+        return self._finish(outcome, reason, code)
+
+    def _restore_from_memory(self) -> None:
+        """The state cannot be written: traffic back to stable with what is in memory, then stop the
+        candidate. If even the router's config cannot be rewritten (a read-only or full disk), stopping
+        the candidate is enough: nginx sends the connections it refuses to stable."""
+        ctx = self.ctx
+        ctx.say(f"{ctx.session.offline}: putting all traffic back on stable from memory")
+        changes: list[Callable[[], None]] = [
+            lambda: ctx.target.set_mirror(None),
+            lambda: ctx.target.set_weight(0),
+        ]
+        for change in changes:
+            try:
+                change()
+            except (OSError, DeployError) as exc:
+                ctx.say(f"could not rewrite the router's config ({exc}); stopping the candidate instead")
+        ctx.target.stop_track(CANDIDATE)
+        stable = self.state.stable.version if self.state.stable else "none"
+        ctx.say(f"all traffic on stable {stable}; candidate stopped; the state file still says otherwise")
+
+    def _restored(self, failure: StateUnwritable) -> StateUnwritable:
+        stable = self.state.stable.version if self.state.stable else "none"
+        message = f"{failure.message}; all traffic is back on stable {stable} and the candidate is stopped"
+        return StateUnwritable(message, hint=failure.hint)
 
     def _best_effort_restore(self) -> None:
         # An infrastructure error: try to leave stable alone in place; if that fails too, the state still
@@ -340,6 +390,9 @@ class Run:
             restore(self.ctx)
             self.state.deploy = None
             self.ctx.session.save()
+        except StateUnwritable:
+            with contextlib.suppress(Exception):
+                self._restore_from_memory()
         except Exception:  # noqa: S110 - the original error is the one to report
             pass
 

@@ -21,6 +21,9 @@ from generator.spec.model import DeployGates
 
 ALPHA = 0.01  # one-sided significance a ratio gate needs before it fails
 FAIL_FAST_ERRORS = 3  # the fewest failed requests that end a step before min-requests
+# Latencies come from nginx's $request_time, to the millisecond: a candidate one tick slower than the
+# tolerance allows is not shown slower (a 1 ms service reads as 0 or 1 ms, a 50 % jump by rounding).
+RESOLUTION_MS = 1.0
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -252,7 +255,8 @@ def _test(
     if gate.startswith("latency"):
         if not (candidate.latencies and stable.latencies):
             return None
-        return "Mann-Whitney U", stats.latency_worse(candidate.latencies, stable.latencies, tolerance)
+        test = stats.latency_worse(candidate.latencies, stable.latencies, tolerance, RESOLUTION_MS)
+        return "Mann-Whitney U", test
     counts = (candidate.errors, candidate.requests), (stable.errors, stable.requests)
     return "two-proportion test", stats.rate_worse(*counts, tolerance)
 

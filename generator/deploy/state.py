@@ -107,11 +107,16 @@ class StateStore:
 def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text` so that readers see the old or the new file, never a torn one."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()  # a torn temporary file on a full disk only takes more room
+        raise
 
 
 class EnvironmentBusy(DeployError):
@@ -187,13 +192,55 @@ def lock_is_held(path: Path) -> bool:
     return False
 
 
+class StateUnwritable(DeployError):
+    """The state folder refused a write (read-only, full, gone): the deploy must fail safe from memory."""
+
+
+MIN_FREE_BYTES = 32 * 1024 * 1024  # router and track logs grow while a deploy runs
+
+
+def check_folder(folder: Path, environment: str) -> None:
+    """Refuse to start on a state folder that cannot be written or is nearly full (exit 3, plainly)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-check.{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        stats = os.statvfs(folder)
+    except OSError as exc:
+        raise _unwritable(folder, environment, exc, "before starting") from exc
+    free = stats.f_bavail * stats.f_frsize
+    if free < MIN_FREE_BYTES:
+        raise DeployError(
+            f"the state folder {folder} of '{environment}' is nearly full ({free // 1024} KiB free); "
+            f"nothing was changed",
+            hint=f"free at least {MIN_FREE_BYTES // (1024 * 1024)} MiB there (logs grow during a deploy)",
+        )
+
+
+def _unwritable(folder: Path, environment: str, exc: OSError, when: str) -> StateUnwritable:
+    cause = exc.strerror or exc.__class__.__name__
+    return StateUnwritable(
+        f"cannot write the deploy state of '{environment}' in {folder} ({when}): {cause}",
+        hint="make the folder writable and free some space, then rerun; the rerun converges",
+    )
+
+
 class Session:
     """The one in-memory copy of an environment's state that the driver and the target both change;
-    `save` after every change, so disk always says what was last done."""
+    `save` after every change, so disk always says what was last done. After a failed write the session
+    goes on in memory only (`offline`), so the driver can still put traffic back on stable."""
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self.state = store.load()
+        self.offline: StateUnwritable | None = None
 
     def save(self) -> None:
-        self.store.save(self.state)
+        if self.offline is not None:
+            return
+        try:
+            self.store.save(self.state)
+        except OSError as exc:
+            self.offline = _unwritable(self.store.folder, self.store.environment, exc, "mid-deploy")
+            raise self.offline from exc

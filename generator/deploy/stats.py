@@ -61,9 +61,12 @@ def mann_whitney_greater(candidate: Sequence[float], stable: Sequence[float]) ->
     return TestResult(u, z, normal_upper_tail(z))
 
 
-def latency_worse(candidate: Sequence[float], stable: Sequence[float], tolerance: float) -> TestResult:
-    """Is the candidate slower than `tolerance` x stable? Mann-Whitney U against stable scaled."""
-    return mann_whitney_greater(candidate, [tolerance * value for value in stable])
+def latency_worse(
+    candidate: Sequence[float], stable: Sequence[float], tolerance: float, slack: float = 0.0
+) -> TestResult:
+    """Is the candidate slower than `tolerance` x stable + `slack`? Mann-Whitney U against stable scaled
+    and shifted (the slack absorbs the clock's resolution, where "1 ms vs 0 ms" is no evidence)."""
+    return mann_whitney_greater(candidate, [tolerance * value + slack for value in stable])
 
 
 def rate_worse(candidate: tuple[int, int], stable: tuple[int, int], tolerance: float) -> TestResult:

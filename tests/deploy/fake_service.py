@@ -7,6 +7,7 @@ GET /health, POST /predict echoing X-Request-ID, one JSON line per prediction on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODEL = json.loads(open(os.environ["MODEL_PATH"]).read())  # noqa: SIM115
-COUNT = {"predictions": 0}
+COUNT = {"predictions": 0, "in_flight": 0}
 LOCK = threading.Lock()
 
 
@@ -33,6 +34,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send(503 if self.path == "/health" else 404, {"error": "no"})
 
     def do_POST(self) -> None:
+        with LOCK:
+            COUNT["in_flight"] += 1
+        try:
+            self._predict()
+        finally:
+            with LOCK:
+                COUNT["in_flight"] -= 1
+
+    def _predict(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         request_id = self.headers.get("X-Request-ID") or uuid.uuid4().hex
         mode = MODEL.get("mode", "ok")
@@ -48,7 +58,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         predictions = [MODEL.get("label", "setosa")]
         line = {"event": "prediction", "request_id": request_id, "predictions": predictions}
-        print(json.dumps(line), flush=True)
+        with contextlib.suppress(OSError):  # a full disk loses log lines, not answers (as logging does)
+            print(json.dumps(line), flush=True)
         self._send(200, {"predictions": predictions, "request_id": request_id})
 
     def _send(self, status: int, body: dict[str, object]) -> None:
@@ -72,8 +83,14 @@ class Server(ThreadingHTTPServer):
 
 def main() -> None:
     server = Server((os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])), Handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Like gunicorn: SIGTERM stops accepting, lets the requests in flight finish (up to 5 s), then exits
+    # (closing idle kept-alive connections, which nginx then drops from its cache).
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     server.serve_forever()
+    deadline = time.monotonic() + 5
+    while COUNT["in_flight"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.deploy.driver import make_target, open_stage
 from generator.deploy.state import Session, StateStore
-from tests.deploy.helpers import failed, run_deploy, state, users
+from tests.deploy.helpers import failed, run_deploy, start_driver, state, users
 
 pytestmark = pytest.mark.slow
 
@@ -143,16 +143,30 @@ def test_nginx_reloads_under_load_drop_no_request(make_project):
     assert state(project).router.generation >= 25
 
 
-def test_a_cancelled_job_sigterm_rolls_back_before_exiting(make_project):
+def test_a_cancelled_job_rolls_back_and_a_second_sigterm_does_not_interrupt_it(make_project):
     project = make_project(CANARY)
     run_deploy(project, "prod", project.model("v1"), version="v1")
-    argv = [CI_GEN, "deploy", "-C", str(project.root), "--stage", "prod", "--artifact", project.model("v2")]
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as driver:
+    load = users(project)
+    driver = start_driver(project, project.model("v2"), "v2")
+    try:
         wait_for(lambda: phase(project) == "canary 1/2")
         driver.send_signal(signal.SIGTERM)
-        output, _ = driver.communicate(timeout=60)
-    assert driver.returncode == 1, output
-    assert "rolled back" in output and "cancelled" in output
+        lines = []
+        for line in driver.stdout:  # the second SIGTERM arrives while the rollback runs
+            lines.append(line)
+            if line.startswith("rolling back"):
+                driver.send_signal(signal.SIGTERM)
+                break
+        output = "".join(lines) + driver.communicate(timeout=60)[0]
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.communicate()
+    samples = load.stop()
+    assert driver.returncode == 4, output  # cancelled: its own exit code
+    assert "rolled back: all traffic on stable v1" in output and "cancelled" in output
+    assert "the rollback finishes first" in output and "Aborted" not in output
     final = state(project)
     assert final.weight == 0 and set(final.tracks) == {"stable"} and final.deploy is None
-    assert final.stable.version == "v1"
+    assert final.stable.version == "v1" and final.history[-1]["outcome"] == "cancelled"
+    assert failed(samples) == 0

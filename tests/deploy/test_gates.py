@@ -93,13 +93,13 @@ def sampled(latencies, errors=0) -> TrackStats:
 
 def test_a_p99_over_the_threshold_by_chance_passes_and_a_slower_candidate_fails():
     rng = random.Random(3)
-    stable = sampled([rng.lognormvariate(0, 0.4) for _ in range(1000)])
+    stable = sampled([rng.lognormvariate(3, 0.4) for _ in range(1000)])
     # An equivalent candidate whose few slowest requests put its p99 over 1.5x stable's.
-    lucky = sampled([rng.lognormvariate(0, 0.4) for _ in range(117)] + [9.0, 9.0, 9.0])
+    lucky = sampled([rng.lognormvariate(3, 0.4) for _ in range(117)] + [180.0, 180.0, 180.0])
     judgement = judge(DeployGates(), Observation(lucky, stable))
     assert judgement.results[1].value > 1.5
     assert judgement.passed and "Mann-Whitney U p=" in judgement.results[1].reason
-    slow = sampled([2 * rng.lognormvariate(0, 0.4) for _ in range(120)])
+    slow = sampled([2 * rng.lognormvariate(3, 0.4) for _ in range(120)])
     judgement = judge(DeployGates(), Observation(slow, stable))
     assert judgement.verdict is Verdict.FAIL and "Mann-Whitney U p=" in judgement.reason
 

@@ -77,3 +77,11 @@ def test_rate_worse_with_agresti_caffo():
     assert result.z == pytest.approx((p1 - 2 * p2) / spread)
     assert result.p_value < 1e-4
     assert rate_worse((1, 100), (0, 100), 2.0).p_value == pytest.approx(0.5)
+
+
+def test_the_slack_absorbs_the_clocks_resolution():
+    # Millisecond ticks of a ~1 ms service: the candidate reads 1 ms where stable read 0 ms more often.
+    stable = [0.0] * 70 + [1.0] * 30
+    candidate = [0.0] * 30 + [1.0] * 70
+    assert latency_worse(candidate, stable, 1.5).p_value < 0.01  # "slower than 1.5x" by rounding alone
+    assert latency_worse(candidate, stable, 1.5, slack=1.0).p_value > 0.5

@@ -116,6 +116,7 @@ def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: 
         observation = observe(watch.poll())
         judgement = judge(ctx.gates, observation)
         _timeline(ctx, weight, observation)
+        ctx.session.save()  # the timeline is durable, and an unwritable state is noticed within a poll
         done = time.monotonic() - begun >= seconds or _enough(ctx, observation)
         if done or _failed_early(judgement):
             break

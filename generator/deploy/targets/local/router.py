@@ -9,6 +9,7 @@ known to be live once that number answers.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -141,7 +142,7 @@ class NginxRouter:
         generation = record.generation + 1
         for sub in ("logs", "tmp"):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
-        atomic_write(self.conf, self.render(routing, generation))
+        self._write_config(self.render(routing, generation))
         self._check_config()
         if procs.alive(record.pid, record.start_ticks):
             os.kill(record.pid or 0, signal.SIGHUP)
@@ -150,6 +151,20 @@ class NginxRouter:
             pid, ticks = self._start()
         self._wait_generation(generation, pid, ticks)
         return RouterRecord(pid=pid, start_ticks=ticks, generation=generation)
+
+    def _write_config(self, text: str) -> None:
+        try:
+            atomic_write(self.conf, text)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or not self.conf.exists():
+                raise DeployError(f"cannot write the router's config {self.conf}: {exc.strerror}") from exc
+            # A full disk has no room for a second copy, but overwriting the file in place frees its
+            # blocks first: how traffic still goes back to stable when the state folder filled up.
+            with self.conf.open("r+", encoding="utf-8") as handle:
+                handle.truncate(0)
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def drain(self, record: RouterRecord, timeout: float = 35.0) -> None:
         """Wait until workers of older configs have finished their requests and exited (after a reload they
