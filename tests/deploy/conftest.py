@@ -80,15 +80,18 @@ class Project:
         return found
 
     def nginx_pids(self) -> list[int]:
+        """nginx processes of this project: masters name the folder, workers run in it (an orphaned
+        worker, whose master was killed, is found by its working directory)."""
         folder = str(self.root / ".ci-gen-state")
         found = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+                    cwd = str((entry / "cwd").readlink()) if cmdline.startswith("nginx") else ""
                 except OSError:
                     continue
-                if cmdline.startswith("nginx") and folder in cmdline:
+                if cmdline.startswith("nginx") and (folder in cmdline or cwd.startswith(folder)):
                     found.append(int(entry.name))
         return found
 

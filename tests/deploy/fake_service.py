@@ -1,8 +1,9 @@
 """A stand-in model service for fault tests (stdlib only), behaving as its "model" file says.
 
 MODEL_PATH points to JSON: {"label": "setosa", "mode": "ok" | "error" | "slow" | "crash" | "unhealthy",
-"delay": seconds (slow), "after": predictions before crashing (crash)}. It follows the serving contract:
-GET /health, POST /predict echoing X-Request-ID, one JSON line per prediction on stdout.
+"delay": seconds (slow), "after": predictions before crashing (crash), "boot": seconds to load}.
+It follows the serving contract: GET /health, POST /predict echoing X-Request-ID, one JSON line per
+prediction on stdout.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Server(ThreadingHTTPServer):
 
 
 def main() -> None:
+    time.sleep(MODEL.get("boot", 0))  # a model that takes a while to load
     server = Server((os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])), Handler)
     # Like gunicorn: SIGTERM stops accepting, lets the requests in flight finish (up to 5 s), then exits
     # (closing idle kept-alive connections, which nginx then drops from its cache).

@@ -109,10 +109,16 @@ def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: 
     with evidence or a dead candidate. Records the step for the report and returns the judgement."""
     watch = ctx.target.watch()
     begun = time.monotonic()
+    restarts = 0
     while True:
         time.sleep(ctx.poll_seconds)
         if ctx.target.running(CANDIDATE) is None:
             raise TrackFailed(f"{name}: the candidate track exited")
+        problem = ctx.target.check_router()
+        if problem is not None:
+            restarts = _restore_router(ctx, name, problem, restarts)
+            watch, begun = ctx.target.watch(), time.monotonic()
+            continue
         observation = observe(watch.poll())
         judgement = judge(ctx.gates, observation)
         _timeline(ctx, weight, observation)
@@ -125,6 +131,19 @@ def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: 
     ctx.session.save()
     ctx.emit(Event(progress_line(record), step=record))
     return judgement
+
+
+MAX_ROUTER_RESTORES = 2  # a router that keeps dying in one step is a failure, not noise
+
+
+def _restore_router(ctx: Context, name: str, problem: str, restarts: int) -> int:
+    """The router died (or serves another config) mid-window: what it routed is not what was recorded,
+    so the window is void. Restore it with the recorded weights and start the window again."""
+    if restarts >= MAX_ROUTER_RESTORES:
+        raise StepFailed(f"{name}: the router failed {restarts + 1} times in one step ({problem})")
+    ctx.say(f"{name}: {problem}; restoring the router with the recorded weights, restarting the window")
+    ctx.target.restore_router()
+    return restarts + 1
 
 
 def _failed_early(judgement: Judgement) -> bool:

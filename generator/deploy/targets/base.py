@@ -56,6 +56,13 @@ class Target(Protocol):
     def ensure_router(self) -> None:
         """Start the router (or check it runs) with the weights and mirror the state records."""
 
+    def check_router(self) -> str | None:
+        """None while the router routes as the state records; else what is wrong (it died, or serves
+        another config). A step is never judged on traffic the router did not route as recorded."""
+
+    def restore_router(self) -> None:
+        """Start the router again with the recorded weights and mirror, clearing what is left of it."""
+
     def start_track(self, track: str, release: Release) -> None:
         """Run `release` on `track`; a track already running that release is left alone."""
 

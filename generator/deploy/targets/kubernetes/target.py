@@ -249,6 +249,12 @@ class KubernetesTarget:
         self.state.mirror = None
         self._save()
 
+    def check_router(self) -> str | None:
+        return None  # the Gateway's controller keeps the HTTPRoute applied; nothing of ours to supervise
+
+    def restore_router(self) -> None:
+        return None
+
     def close(self) -> None:
         """Push the final state (the driver records the outcome after the last target call)."""
         if self._record is None:

@@ -1,4 +1,4 @@
-"""Long-lived child processes that outlive the driver: start in their own session, find, stop.
+"""Long-lived processes that outlive the driver (and the CI job): start detached, find, stop.
 
 A pid alone can be reused after a process dies, so a process is named by its pid and its start time
 (field 22 of /proc/PID/stat); a record whose start time no longer matches refers to a dead process.
@@ -10,14 +10,14 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from generator.errors import DeployError
+
 _PROC = Path("/proc")
-# Tracks started by this run, kept so that Popen can reap them once they stop (and does not warn that
-# they are still running when the driver drops them: they are meant to outlive it).
-_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def start_ticks(pid: int) -> int | None:
@@ -34,12 +34,8 @@ def start_ticks(pid: int) -> int | None:
 
 
 def _reap(pid: int) -> None:
-    # A zombie that is our own child (started in this run) is collected here so it stops showing up.
-    child = _CHILDREN.get(pid)
-    if child is not None:
-        if child.poll() is not None:
-            del _CHILDREN[pid]
-        return
+    # Tracks and router are re-parented to init, which reaps them; a zombie child of ours (a process
+    # started some other way) is collected here so it stops showing up.
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
 
@@ -55,20 +51,23 @@ def alive(pid: int | None, ticks: int | None) -> bool:
 def spawn(
     argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], stdout: Path, stderr: Path
 ) -> tuple[int, int]:
-    """Start a process in a new session (its own process group) with output appended to files."""
-    with stdout.open("ab") as out, stderr.open("ab") as err:
-        process = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,
-        )
-    _CHILDREN[process.pid] = process
-    ticks = start_ticks(process.pid)
-    return process.pid, ticks or 0
+    """Start a process detached (its own session and process group, re-parented to init) with output
+    appended to files; return its pid and start time. See launch.py for why."""
+    launcher = [sys.executable, "-I", str(Path(__file__).with_name("launch.py")), str(cwd), str(stdout)]
+    launcher += [str(stderr), "--", *argv]
+    result = subprocess.run(
+        launcher, env=detached_env(env), capture_output=True, text=True, check=False, timeout=30
+    )
+    if result.returncode != 0 or not result.stdout.strip().isdigit():
+        raise DeployError(f"could not start {argv[0]}: {result.stderr.strip() or 'no pid reported'}")
+    pid = int(result.stdout.strip())
+    return pid, start_ticks(pid) or 0
+
+
+def detached_env(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without RUNNER_TRACKING_ID: a GitHub runner ends every process carrying its job's id when
+    the job ends, and the router and tracks must outlive it."""
+    return {key: value for key, value in env.items() if key != "RUNNER_TRACKING_ID"}
 
 
 def group_alive(pgid: int) -> bool:
@@ -134,3 +133,59 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid and fields[0] != "Z":
                 found.append(int(entry.name))
     return found
+
+
+def listeners(port: int) -> list[int]:
+    """Pids of processes with a socket listening on TCP `port` (any address), from /proc/net."""
+    inodes = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = (_PROC / "net" / table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, status, inode = fields[1], fields[3], fields[9]
+            if status == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(f"socket:[{inode}]")
+    return _holders(inodes) if inodes else []
+
+
+def _holders(links: set[str]) -> list[int]:
+    found = []
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                if str(fd.readlink()) in links:
+                    found.append(int(entry.name))
+                    break
+    return found
+
+
+def group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
+
+def describe(pid: int) -> str:
+    """`pid N (command line)` for messages."""
+    try:
+        command = (_PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        command = "gone"
+    return f"pid {pid} ({command[:80]})"
+
+
+def cwd_of(pid: int) -> Path | None:
+    try:
+        return (_PROC / str(pid) / "cwd").readlink()
+    except OSError:
+        return None

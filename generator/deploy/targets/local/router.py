@@ -9,6 +9,7 @@ known to be live once that number answers.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -147,10 +148,27 @@ class NginxRouter:
         if procs.alive(record.pid, record.start_ticks):
             os.kill(record.pid or 0, signal.SIGHUP)
             pid, ticks = record.pid, record.start_ticks
+            self._wait_generation(generation, pid, ticks)
         else:
-            pid, ticks = self._start()
-        self._wait_generation(generation, pid, ticks)
+            pid, ticks = self._replace(record, generation)
         return RouterRecord(pid=pid, start_ticks=ticks, generation=generation)
+
+    def _replace(self, record: RouterRecord, generation: int) -> tuple[int, int]:
+        """Start nginx where the recorded one died. Its orphaned workers may still hold the ports: the
+        new one binds beside them (`reuseport`) and only then are they told to finish and quit, so users
+        see no gap. If they bound without `reuseport` (an older config), end them first."""
+        strays = self.strays(record)
+        try:
+            pid, ticks = self._start()
+            self._wait_generation(generation, pid, ticks)
+        except DeployError:
+            if not strays:
+                raise
+            self.end(strays)
+            pid, ticks = self._start()
+            self._wait_generation(generation, pid, ticks)
+        self.end(strays)
+        return pid, ticks
 
     def _write_config(self, text: str) -> None:
         try:
@@ -176,13 +194,41 @@ class NginxRouter:
             time.sleep(0.05)
 
     def stop(self, record: RouterRecord) -> None:
-        """Graceful stop (SIGQUIT lets workers finish), then make sure it is gone."""
+        """Graceful stop (SIGQUIT lets workers finish), then make sure the whole group is gone (a worker
+        whose master was killed keeps serving until its group is ended)."""
         if procs.alive(record.pid, record.start_ticks) and record.pid:
             os.kill(record.pid, signal.SIGQUIT)
             deadline = time.monotonic() + 10
             while procs.alive(record.pid, record.start_ticks) and time.monotonic() < deadline:
                 time.sleep(0.05)
             procs.stop_group(record.pid, record.start_ticks, grace=1)
+        self.clear_strays(record)
+
+    def clear_strays(self, record: RouterRecord) -> list[str]:
+        """Stop what is left of a router that died; return what was stopped."""
+        strays = self.strays(record)
+        self.end(strays)
+        return [f"a stray router process {procs.describe(pid)}" for pid in strays]
+
+    def strays(self, record: RouterRecord) -> list[int]:
+        """Listeners on the router's ports that are nginx processes of this folder no live master of
+        ours owns (a worker whose master was killed holds the port and serves the old split)."""
+        master_up = procs.alive(record.pid, record.start_ticks)
+        found = []
+        for port in (self.ports.router, self.ports.replay):
+            for pid in procs.listeners(port):
+                group = procs.group_of(pid)
+                if procs.cwd_of(pid) == self.folder.resolve() and not (master_up and group == record.pid):
+                    found.append(pid)
+        return sorted(set(found))
+
+    def end(self, strays: list[int]) -> None:
+        """Graceful quit (finish requests, close idle connections), then end their groups."""
+        for pid in strays:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+        for pid in strays:
+            procs.stop_group(procs.group_of(pid) or pid, None, grace=3)
 
     def _nginx(self, *extra: str) -> list[str]:
         return ["nginx", "-p", f"{self.folder}/", "-c", str(self.conf), *extra]
@@ -193,7 +239,8 @@ class NginxRouter:
             raise DeployError(f"nginx rejected the generated config {self.conf}: {result.stderr.strip()}")
 
     def _start(self) -> tuple[int, int]:
-        # In the foreground of its own session: we hold its pid, and it outlives this driver.
+        # In the foreground of its own session (master and workers one group): we hold its pid, and it
+        # outlives this driver and the CI job that ran it.
         pid, ticks = procs.spawn(
             self._nginx("-g", "daemon off;"),
             cwd=self.folder,
@@ -287,7 +334,7 @@ http {{
   proxy_next_upstream error timeout;
 
   server {{
-    listen 127.0.0.1:{p.router};
+    listen 127.0.0.1:{p.router} reuseport;
     set $src user;
     access_log {dir}/logs/stable.jsonl cigen if=$via_stable;
     access_log {dir}/logs/candidate.jsonl cigen if=$via_candidate;
@@ -299,7 +346,7 @@ http {{
 
   # ci-gen's own port: replayed (shadow) requests to a named track, and the config generation.
   server {{
-    listen 127.0.0.1:{p.replay};
+    listen 127.0.0.1:{p.replay} reuseport;
     set $src replay;
     location / {{
       proxy_pass http://$replay_to;

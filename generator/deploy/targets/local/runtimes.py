@@ -207,7 +207,8 @@ class ContainerRuntime:
         return "--network=slirp4netns" if rootless else "--network=bridge"
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = podman_env() if self.name == "podman" else None
+        # Without RUNNER_TRACKING_ID, so a runner's clean-up does not end the container's conmon.
+        env = procs.detached_env(podman_env() if self.name == "podman" else os.environ)
         argv = [self.name, *args]
         return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120, env=env)
 

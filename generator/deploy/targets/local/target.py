@@ -62,14 +62,16 @@ class LocalTarget:
     def preflight(self, release: Release | None) -> None:
         self.router.preflight()
         self.runtime.preflight(release)
+        self.router.clear_strays(self.state.router)
         if release is not None and not procs.alive(self.state.router.pid, self.state.router.start_ticks):
             self._port_free(self.ports.router)
             self._port_free(self.ports.replay)
 
     def _port_free(self, port: int) -> None:
         if not port_is_free(port):
+            holders = ", ".join(procs.describe(pid) for pid in procs.listeners(port)) or "another program"
             raise DeployError(
-                f"port {port} on 127.0.0.1 is taken by another program; the router of "
+                f"port {port} on 127.0.0.1 is taken by {holders}; the router of "
                 f"'{self.state.environment}' needs it",
                 hint="stop that program or change deploy.local.base-port",
             )
@@ -181,6 +183,17 @@ class LocalTarget:
             return
         self._apply()
 
+    def check_router(self) -> str | None:
+        record = self.state.router
+        if not procs.alive(record.pid, record.start_ticks):
+            return f"nginx (pid {record.pid}) is not running"
+        if self.router.generation() != record.generation:
+            return f"nginx does not answer with config generation {record.generation}"
+        return None
+
+    def restore_router(self) -> None:
+        self._apply()
+
     def set_weight(self, percent: int) -> None:
         self.state.weight = percent
         self._apply()
@@ -225,7 +238,8 @@ class LocalTarget:
             self.set_weight(100)
             self.stop_track(STABLE)
             self.start_track(STABLE, release)
-            self.wait_healthy(STABLE, timeout=120)
+        # Also when a killed run had already restarted it: stable may still be loading.
+        self.wait_healthy(STABLE, timeout=120)
         self.state.stable = release
         self.set_mirror(None)
         self.set_weight(0)
@@ -243,6 +257,17 @@ class LocalTarget:
         self.state.weight = 0
         self.state.mirror = None
         self.session.save()
+        self._verify_down()
+
+    def _verify_down(self) -> None:
+        """`down` says everything stopped only once nothing of the environment listens any more."""
+        ports = (self.ports.router, self.ports.replay, self.ports.stable, self.ports.candidate)
+        left = [f"port {port}: {procs.describe(pid)}" for port in ports for pid in procs.listeners(port)]
+        if left:
+            raise DeployError(
+                f"'{self.state.environment}' is not down: still listening on " + "; ".join(left),
+                hint="stop those processes (they are not ci-gen's, or survived SIGKILL), then rerun",
+            )
 
     def close(self) -> None:
         """Stop the driver's own threads (the replayer); tracks and router keep running."""
