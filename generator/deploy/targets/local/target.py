@@ -52,6 +52,7 @@ class LocalTarget:
         self.container_port = container_port
         self.router = NginxRouter(folder / "router", ports)
         self._replayer: LiveReplayer | None = None
+        self._live: Routing | None = None  # what this run last made the router serve
 
     @property
     def state(self) -> EnvState:
@@ -217,7 +218,10 @@ class LocalTarget:
         self.session.save()  # the intent first: a crash mid-reload leaves a state the rerun re-applies
         mirror = self.state.mirror
         routing = Routing(self.state.weight, mirror.to if mirror else None, mirror.percent if mirror else 0)
+        if routing == self._live and self.check_router() is None:
+            return  # already live: a rollback does not wait for a reload that changes nothing
         self.state.router = self.router.apply(self.state.router, routing)
+        self._live = routing
         self.session.save()
 
     # -- observing --------------------------------------------------------------------------------
