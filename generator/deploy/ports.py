@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterable
+from pathlib import Path
 
 
 def port_is_free(port: int) -> bool:
@@ -31,3 +33,22 @@ def free_port_block(size: int, bases: Iterable[int]) -> int:
         if all(port_is_free(base + offset) for offset in range(size)):
             return base
     raise LookupError(f"no block of {size} free ports on 127.0.0.1")
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The kernel's range for client sockets' local ports (a listener there can find its port taken)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def wait_free(port: int, timeout: float = 2.0) -> bool:
+    """Whether `port` is free now or within `timeout` (a client socket holding it is short-lived)."""
+    deadline = time.monotonic() + timeout
+    while not port_is_free(port):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -129,3 +130,18 @@ def tracked(tracking_id: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_a_track_port_taken_by_another_socket_is_named_before_the_track_starts(make_project):
+    project = make_project(CANARY)
+    run_deploy(project, "prod", project.model("v1"), version="v1")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", project.base_port + 2))  # the candidate's port
+        squatter.listen()
+        argv = ["deploy", "-C", str(project.root), "--stage", "prod", "--artifact", project.model("v2")]
+        result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    assert result.exit_code == 3, result.output
+    assert f"port {project.base_port + 2} for the candidate track" in result.output
+    assert f"pid {os.getpid()}" in result.output and "base-port below" in result.output
+    final = state(project)
+    assert final.weight == 0 and set(final.tracks) == {"stable"} and final.deploy is None

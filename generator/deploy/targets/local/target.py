@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.deploy.gates import TrackStats
 from generator.deploy.loadgen import probe
-from generator.deploy.ports import port_is_free
+from generator.deploy.ports import ephemeral_range, port_is_free, wait_free
 from generator.deploy.release import Release
 from generator.deploy.replay import LiveReplayer
 from generator.deploy.state import EnvState, MirrorRecord, RouterRecord, Session, TrackRecord
@@ -103,6 +103,7 @@ class LocalTarget:
             return
         if record is not None:
             self.stop_track(track)
+        self._track_port_free(track)
         launch = TrackLaunch(
             name=self._container_name(track),
             release=release,
@@ -114,6 +115,20 @@ class LocalTarget:
         )
         self.state.tracks[track] = self.runtime.start(launch)
         self.session.save()
+
+    def _track_port_free(self, track: str) -> None:
+        """Bind-check the track's port before starting it: a client socket may hold a port in the
+        kernel's ephemeral range, and a track that cannot bind only shows up as 'not healthy'."""
+        port = self.ports.track(track)
+        if wait_free(port):
+            return
+        low, high = ephemeral_range()
+        holders = ", ".join(procs.describe(pid) for pid in procs.listeners(port)) or "a client socket"
+        inside = f" (inside the kernel's ephemeral range {low}-{high})" if low <= port <= high else ""
+        raise DeployError(
+            f"port {port} for the {track} track of '{self.state.environment}' is taken by {holders}{inside}",
+            hint=f"choose a deploy.local.base-port below {low} whose block is free",
+        )
 
     def _container_name(self, track: str) -> str:
         # The folder's digest keeps two projects' (or two test runs') "production" apart on one host.
