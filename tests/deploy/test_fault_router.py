@@ -93,6 +93,9 @@ def test_driver_killed_at_every_step_and_during_promotion_then_rerun_promotes(ma
     final = state(project)
     assert final.stable.version == "v2" and set(final.tracks) == {"stable"} and final.deploy is None
     assert failed(samples) == 0, [s for s in samples if s.failed]
+    # The 100% step compared the candidate with stable measured in the same window (on copies).
+    last = [step for step in report.steps if step["weight"] == 100][-1]
+    assert last["stable"]["requests"] >= 5 and "copies" in " ".join(last["notes"])
 
 
 def test_router_and_tracks_outlive_the_job_that_started_them(make_project):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.deploy.loadgen import LoadGenerator, LoadPlan, Target
+from generator.deploy.targets.local import procs
 from tests.deploy.conftest import Project, teardown
 from tests.deploy.helpers import BODY, failed, flight, run_deploy, start_driver, state, users, wait_for
 
@@ -106,7 +107,7 @@ def deploy_v2_then(project: Project, fault) -> tuple[int, str, list]:
             driver.kill()
             driver.communicate()
     samples = load.stop()
-    assert not Path(f"/proc/{candidate}").exists(), output
+    assert not procs.alive(candidate, None), output  # (a zombie until init reaps it is not alive)
     return driver.returncode, output, samples
 
 
