@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-test system-demo test lint typecheck demo demo-rollback bench lock golden readme clean
+.PHONY: setup system-test system-demo test lint typecheck demo demo-rollback demo-drift bench lock golden readme clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ demo: $(STAMP) system-demo
 demo-rollback: $(STAMP) system-demo
 	$(BIN)/python -m generator.deploy.demo --rollback
 
+# Drifted traffic through a canary: the drift gate rolls it back; then the monitor's report (drift-report/).
+demo-drift: $(STAMP) system-demo
+	$(BIN)/python -m generator.monitor.demo --out drift-report
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cli_startup.py
 
@@ -67,6 +71,10 @@ lock: $(STAMP)
 	  --python-version 3.10 --universal --custom-compile-command "make lock" \
 	  --constraint requirements/action.txt --constraint requirements/dev.txt \
 	  -o requirements/action-kubernetes.txt requirements/action-kubernetes.in
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --python-version 3.10 --universal --custom-compile-command "make lock" \
+	  --constraint requirements/action.txt --constraint requirements/dev.txt \
+	  -o requirements/action-monitor.txt requirements/action-monitor.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

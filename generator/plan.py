@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from generator import __version__
 from generator.deploy_plan import DeployPlan, resolve_deploy_plans
 from generator.locking import LOCK_TOOLS, LockJob
+from generator.monitor.plan import MonitorPlan, RetrainPlan, monitor_plan, retrain_plan
 from generator.resources import action_pins
 from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
 
 # When the main branch pushes, these events and refs deploy; everything else only builds and tests.
 DEPLOY_CONDITION = "github.event_name == 'push' && github.ref == '{ref}'"
+# With retrain.then: deploy, the retraining workflow starts the pipeline on the deploy branch by hand.
+DISPATCH_DEPLOY_CONDITION = (
+    "(github.event_name == 'push' || github.event_name == 'workflow_dispatch') && github.ref == '{ref}'"
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class StagePlan:
     deploy: DeployPlan  # what `ci-gen deploy --stage NAME` runs, every default filled
     runs_on: tuple[str, ...] = ("ubuntu-latest",)
     self_hosted: bool = False
+    drift_gates: bool = False  # the deploy job needs the model artifact's reference profile
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,8 @@ class Plan:
     action_version: str = ""  # the comment after the pinned ci-gen Action, when it is the default
     version: str = __version__
     kubernetes: KubernetesTarget | None = None  # the kubernetes target's settings, when it is the target
+    monitor: MonitorPlan | None = None  # the reference profile and the scheduled monitor workflow
+    retrain: RetrainPlan | None = None  # the retraining workflow
 
     @property
     def locks(self) -> tuple[Lock, ...]:
@@ -151,14 +159,21 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         target=spec.deploy.target if spec.deploy else None,
         branches=tuple(spec.triggers.branches),
         deploy_ref=f"refs/heads/{deploy_branch}",
-        deploy_condition=DEPLOY_CONDITION.format(ref=f"refs/heads/{deploy_branch}"),
+        deploy_condition=_deploy_condition(spec).format(ref=f"refs/heads/{deploy_branch}"),
         action=spec.action,
         pip_cache=not any("release" in branch for branch in spec.triggers.branches),
         uses=_uses(),
         template_folders=tuple(spec.template_folders),
         action_version=f"v{__version__}" if spec.action == DEFAULT_ACTION else "",
         kubernetes=spec.deploy.kubernetes if spec.deploy and spec.deploy.target == "kubernetes" else None,
+        monitor=monitor_plan(spec),
+        retrain=retrain_plan(spec),
     )
+
+
+def _deploy_condition(spec: Spec) -> str:
+    handover = spec.retrain is not None and spec.retrain.then == "deploy"
+    return DISPATCH_DEPLOY_CONDITION if handover else DEPLOY_CONDITION
 
 
 def _lock(spec: Spec, lock_input: LockInput) -> Lock:
@@ -185,11 +200,15 @@ def _model(spec: Spec) -> ModelPlan | None:
     if spec.model is None:
         return None
     gates = tuple(Gate(name, *expr.split(" ", 1)) for name, expr in sorted(spec.model.gates.items()))
+    # The reference profile travels with the model it describes.
+    profile = (
+        (spec.monitor.profile,) if spec.monitor and spec.monitor.profile not in spec.model.artifacts else ()
+    )
     return ModelPlan(
         train=spec.model.train,
         evaluate=spec.model.evaluate,
         metrics=spec.model.metrics,
-        artifacts=tuple(spec.model.artifacts),
+        artifacts=(*spec.model.artifacts, *profile),
         gates=gates,
         timeout_minutes=spec.model.timeout_minutes,
     )
@@ -236,6 +255,7 @@ def _stage(stage: Stage, deploy: DeployPlan, previous: str | None) -> StagePlan:
         deploy=deploy,
         runs_on=tuple(stage.runs_on),
         self_hosted=stage.self_hosted,
+        drift_gates=stage.gates.drift is not None or stage.gates.prediction_drift is not None,
     )
 
 

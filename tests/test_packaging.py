@@ -19,6 +19,8 @@ PACKAGED = [
     "generator/workflow_templates/ci-gen.yml.j2",
     "generator/workflow_templates/_steps.j2",
     "generator/workflow_templates/ci-gen-drift.yml.j2",
+    "generator/workflow_templates/ci-gen-monitor.yml.j2",
+    "generator/workflow_templates/ci-gen-retrain.yml.j2",
     "generator/data/actions.json",
     "generator/data/tools.json",
     "generator/data/schemas/github-workflows.json",

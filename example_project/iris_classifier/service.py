@@ -197,6 +197,9 @@ def _predict(state: ServiceState, model: LoadedModel) -> dict[str, Any]:
             "request_id": request_id,
             "model_version": model.version,
             "predictions": labels,
+            # The features of each row, so `ci-gen monitor` and the drift gates can compare what the
+            # model sees with what it was trained on.
+            "inputs": [dict(zip(model.feature_names, map(float, row), strict=True)) for row in rows],
             "latency_ms": latency_ms,
         },
     )

@@ -129,7 +129,7 @@ def test_one_json_log_line_per_prediction(client, caplog):
     line = records[0].getMessage()
     assert "\n" not in line
     event = json.loads(line)
-    assert set(event) == {"event", "request_id", "model_version", "predictions", "latency_ms"}
+    assert set(event) == {"event", "request_id", "model_version", "predictions", "inputs", "latency_ms"}
     assert event["event"] == "prediction"
     assert event["request_id"] == "log-1"
     assert event["predictions"] == ["setosa", "setosa"]

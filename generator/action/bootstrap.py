@@ -17,11 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-COMMANDS = ("check", "deploy", "doctor", "generate")
+COMMANDS = ("check", "deploy", "doctor", "generate", "monitor", "profile")
 DEFAULT_SPEC = "ci-gen.yaml"
 LOCK = Path("requirements") / "action.txt"
-# Deploys may target Kubernetes, whose client is heavy: only deploy steps install it (hashed too).
-EXTRA_LOCKS = {"deploy": Path("requirements") / "action-kubernetes.txt"}
+# Deploys may target Kubernetes, whose client is heavy: only deploy and monitor steps install it; the
+# drift statistics (numpy, scipy, matplotlib) only the steps that may measure drift. Hashed too.
+_KUBERNETES = Path("requirements") / "action-kubernetes.txt"
+_MONITOR = Path("requirements") / "action-monitor.txt"
+EXTRA_LOCKS = {"deploy": (_KUBERNETES, _MONITOR), "monitor": (_KUBERNETES, _MONITOR), "profile": (_MONITOR,)}
 HOME = "ci-gen-action"  # under RUNNER_TEMP: the venv and the install log
 MIN_PYTHON = (3, 10)
 PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
@@ -119,8 +122,8 @@ def install(action: Path, venv: Path, log: Path, command: str = "") -> Path:
         _run([sys.executable, "-m", "venv", str(venv)], log, "create a virtual environment")
     pip = [str(python), "-I", "-m", "pip", "install", *PIP_FLAGS]
     locked = [*pip, "--require-hashes", "--requirement", str(action / LOCK)]
-    if command in EXTRA_LOCKS:
-        locked += ["--requirement", str(action / EXTRA_LOCKS[command])]
+    for extra in EXTRA_LOCKS.get(command, ()):
+        locked += ["--requirement", str(action / extra)]
     _run(locked, log, "install ci-gen's locked dependencies")
     # The build backend is in the lock, so building needs no unpinned download.
     _run([*pip, "--no-deps", "--no-build-isolation", str(action)], log, f"install ci-gen from {action}")

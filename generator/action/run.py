@@ -203,6 +203,8 @@ HANDLERS: dict[str, Callable[[Context], Result]] = {
     "generate": run_generate,
     "deploy": functools.partial(run_passthrough, command="deploy", changes=True),
     "doctor": functools.partial(run_passthrough, command="doctor", changes=False),
+    "profile": functools.partial(run_passthrough, command="profile", changes=True),
+    "monitor": functools.partial(run_passthrough, command="monitor", changes=False),
 }
 
 

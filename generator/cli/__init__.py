@@ -31,6 +31,8 @@ COMMANDS = {
     "doctor": "doctor",
     "manifests": "manifests",
     "fleet": "fleet",
+    "profile": "profile",
+    "monitor": "monitor",
 }
 
 

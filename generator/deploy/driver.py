@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from generator.deploy.drift_gate import drift_source
 from generator.deploy.first_install import FirstChecks, FirstVerdict, judge_first
 from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.loadgen import Target as Url
@@ -134,6 +135,7 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
             health_timeout=env.health_timeout,
             poll_seconds=request.poll_seconds,
             until_requests=request.until_requests,
+            drift=drift_source(env, opened.stage.gates, release),
         )
         try:
             return Run(ctx, env, checks).execute(lambda: _traffic(checks, users))

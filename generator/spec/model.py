@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from generator.defaults import CONTAINER_PORT, HEALTH_TIMEOUT, KUBERNETES_HEALTH_TIMEOUT, STATE_DIR
+from generator.spec.monitor import MonitorSpec, RetrainSpec
 from generator.spec.pack_ref import PackRef, TemplateSource
 from generator.spec.types import (
     ActionRef,
@@ -233,6 +234,16 @@ class DeployGates(_Model):
     )
     min_requests: Annotated[int, Field(ge=0)] = Field(
         default=50, description="Fewer requests than this is inconclusive, which fails safe."
+    )
+    drift: Gate | None = Field(
+        default=None,
+        description="Largest input-feature PSI of the candidate's traffic against the reference profile "
+        "(shadow, canary; needs monitor).",
+    )
+    prediction_drift: Gate | None = Field(
+        default=None,
+        description="PSI of the candidate's predictions against the profile's "
+        "(shadow, canary; needs monitor).",
     )
 
 
@@ -532,6 +543,12 @@ class Spec(_Model):
     container: ContainerSpec | None = Field(
         default=None, description="Build and smoke-test an image (optional)."
     )
+    monitor: MonitorSpec | None = Field(
+        default=None, description="Reference profile and drift monitoring (optional; needs model)."
+    )
+    retrain: RetrainSpec | None = Field(
+        default=None, description="Scheduled or triggered retraining (optional; needs model)."
+    )
     deploy: Deploy | None = Field(default=None, description="Staged deployment (optional; needs container).")
     triggers: Triggers = Field(default_factory=Triggers, description="Which branches run the pipeline.")
     templates: list[TemplateSource] = Field(
@@ -547,6 +564,42 @@ class Spec(_Model):
         # An invalid container is missing from info.data: it has its own error already.
         if deploy is not None and info.data.get("container", False) is None:
             raise ValueError("the stages deploy the built image; add a container section")
+        return deploy
+
+    @field_validator("monitor", "retrain")
+    @classmethod
+    def _needs_model(cls, value: Any, info: ValidationInfo) -> Any:
+        # Field validators, so that each error points at the section to fix. False: the model section is
+        # invalid and has its own error.
+        if value is not None and info.data.get("model", False) is None:
+            raise ValueError(f"{info.field_name} works on what the model job makes; add a model section")
+        return value
+
+    @field_validator("retrain")
+    @classmethod
+    def _on_drift_needs_monitor(cls, retrain: RetrainSpec | None, info: ValidationInfo) -> RetrainSpec | None:
+        if retrain is not None and retrain.on_drift and info.data.get("monitor", False) is None:
+            raise ValueError("on-drift needs a monitor section (the scheduled monitor finds the drift)")
+        return retrain
+
+    @field_validator("deploy")
+    @classmethod
+    def _monitor_fits_stages(cls, deploy: Deploy | None, info: ValidationInfo) -> Deploy | None:
+        monitor = info.data.get("monitor", False)
+        if deploy is None or monitor is False:
+            return deploy
+        names = [s.name for s in deploy.stages]
+        for index, stage in enumerate(deploy.stages):
+            if monitor is None and (stage.gates.drift or stage.gates.prediction_drift):
+                raise ValueError(
+                    f"stages[{index}] ('{stage.name}') gates on drift, which needs a monitor section "
+                    "(its reference profile)"
+                )
+        for name in monitor.stages if monitor else []:
+            if name not in names:
+                raise ValueError(
+                    f"monitor.stages names '{name}', which is not one of the stages: {', '.join(names)}"
+                )
         return deploy
 
     @model_validator(mode="after")

@@ -69,3 +69,16 @@ def test_the_kubernetes_lock_for_deploys_agrees_with_the_action_lock() -> None:
     blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
     assert all("--hash=sha256:" in block for block in blocks)
     assert len(re.findall(r"^\S+==", text, re.M)) == len(kubernetes)
+
+
+def test_the_monitor_lock_agrees_with_the_other_locks_it_is_installed_with() -> None:
+    # Deploy and monitor steps install action, kubernetes and monitor locks in one pip call.
+    monitor = pins(ROOT / "requirements" / "action-monitor.txt")
+    assert {"numpy", "scipy", "matplotlib"} <= {name for name, _ in monitor}
+    for other in ("action.txt", "action-kubernetes.txt", "dev.txt"):
+        theirs = pins(ROOT / "requirements" / other)
+        shared = set(monitor) & set(theirs)
+        assert {key: monitor[key] for key in shared} == {key: theirs[key] for key in shared}, other
+    text = (ROOT / "requirements" / "action-monitor.txt").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in block for block in blocks)

@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
                 COUNT["in_flight"] -= 1
 
     def _predict(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         request_id = self.headers.get("X-Request-ID") or uuid.uuid4().hex
         mode = MODEL.get("mode", "ok")
         with LOCK:
@@ -59,6 +59,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         predictions = [MODEL.get("label", "setosa")]
         line = {"event": "prediction", "request_id": request_id, "predictions": predictions}
+        line.update(_inputs(body))
         with contextlib.suppress(OSError):  # a full disk loses log lines, not answers (as logging does)
             print(json.dumps(line), flush=True)
         self._send(200, {"predictions": predictions, "request_id": request_id})
@@ -73,6 +74,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def _inputs(body: bytes) -> dict[str, object]:
+    """`{"features": {name: value}}` bodies are logged as the row's inputs (what drift gates read)."""
+    try:
+        features = json.loads(body).get("features")
+    except (ValueError, AttributeError):
+        return {}
+    return {"inputs": [features]} if isinstance(features, dict) else {}
 
 
 class Server(ThreadingHTTPServer):

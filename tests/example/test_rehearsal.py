@@ -62,9 +62,21 @@ def test_the_model_is_trained_gated_and_uploaded(example_rehearsal: ExampleRehea
             "artifacts/metrics.json",
             "artifacts/model-metadata.json",
             "artifacts/model.joblib",
+            "artifacts/profile.json",
         ]
+        profile = json.load(archive.extractfile("artifacts/profile.json"))  # type: ignore[arg-type]
+        metadata = json.load(archive.extractfile("artifacts/model-metadata.json"))  # type: ignore[arg-type]
         metrics = json.load(archive.extractfile("artifacts/metrics.json"))  # type: ignore[arg-type]
     assert metrics["accuracy"] >= 0.9 and metrics["f1_macro"] >= 0.9
+    # The reference profile of exactly this model, from the model job's `ci-gen profile` step.
+    assert profile["rows"] == 105 and set(profile["features"]) == {
+        "sepal_length",
+        "sepal_width",
+        "petal_length",
+        "petal_width",
+    }
+    assert profile["prediction"]["type"] == "categorical"
+    assert metadata["model_version"] == profile["model_version"]
 
 
 def test_doctor_is_clean_on_the_trained_example(example_rehearsal: ExampleRehearsal, tmp_path: Path) -> None:

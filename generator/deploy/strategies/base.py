@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from generator.deploy.drift_gate import DriftSource
 from generator.deploy.gates import Judgement, Observation, TrackStats, Verdict, judge
 from generator.deploy.release import Release
 from generator.deploy.report import Emit, Event, progress_line, step_record
@@ -35,6 +36,7 @@ class Context:
     poll_seconds: float = 0.5
     until_requests: int | None = None
     started: float = field(default_factory=time.monotonic)
+    drift: DriftSource | None = None  # the reference profile, when the stage gates on drift
 
     @property
     def gates(self) -> DeployGates:
@@ -108,6 +110,7 @@ def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: 
     """Watch for `seconds` (or until enough requests), judging as data arrives; stop early on a failure
     with evidence or a dead candidate. Records the step for the report and returns the judgement."""
     watch = ctx.target.watch()
+    drift = ctx.drift.watch(ctx.target, ctx.gates) if ctx.drift is not None else None
     begun = time.monotonic()
     restarts = 0
     while True:
@@ -121,6 +124,8 @@ def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: 
             continue
         observation = observe(watch.poll())
         judgement = judge(ctx.gates, observation)
+        if drift is not None:
+            judgement = drift.judge(judgement)
         _timeline(ctx, weight, observation)
         ctx.session.save()  # the timeline is durable, and an unwritable state is noticed within a poll
         done = time.monotonic() - begun >= seconds or _enough(ctx, observation)
@@ -148,8 +153,10 @@ def _restore_router(ctx: Context, name: str, problem: str, restarts: int) -> int
 
 def _failed_early(judgement: Judgement) -> bool:
     """Errors and disagreement with enough evidence end a window at once; latency percentiles are judged
-    on the whole window, so a cold start's first slow requests do not decide alone."""
-    return any(r.verdict is Verdict.FAIL and not r.gate.startswith("latency") for r in judgement.results)
+    on the whole window, so a cold start's first slow requests do not decide alone, and so is drift,
+    whose PSI over a few rows is mostly sampling noise."""
+    whole_window = ("latency", "drift", "prediction-drift")
+    return any(r.verdict is Verdict.FAIL and not r.gate.startswith(whole_window) for r in judgement.results)
 
 
 def _enough(ctx: Context, observation: Observation) -> bool:

@@ -1,0 +1,160 @@
+"""The drift gates, `drift` and `prediction-drift`: a gate kind of its own beside the traffic gates.
+
+The candidate's prediction log lines of the judging window (the inputs it saw and what it predicted) are
+compared with the reference profile of the model it runs: `drift` is the largest input-feature PSI,
+`prediction-drift` the PSI of the predictions. Fewer logged rows than min-requests (or the monitor's
+min-rows, whichever is larger) is inconclusive. PSI over ten bins of n rows carries sampling noise of
+about 9/n, so drift is judged on the whole window, never ending it early on a few rows.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.deploy.gates import GateResult, Judgement, Verdict, format_value
+from generator.deploy.release import Release
+from generator.deploy.targets.base import CANDIDATE
+from generator.errors import UsageError
+
+if TYPE_CHECKING:
+    from generator.deploy.targets import Environment
+    from generator.monitor.drift import DriftReport
+    from generator.monitor.profile import Profile
+    from generator.spec.model import DeployGates
+    from generator.spec.monitor import Thresholds
+
+Reader = Callable[[], list[str]]  # every candidate log line since the window opened
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class DriftSource:
+    """What a stage's drift gates compare with, resolved before the deploy changes anything."""
+
+    profile: Profile
+    thresholds: Thresholds
+    profile_path: Path
+    target: str  # deploy.target: which reader finds the candidate's log
+
+    def watch(self, target: Any, gates: DeployGates) -> DriftWatch:
+        """Start reading the candidate's prediction log from now."""
+        return DriftWatch(self, gates, READERS[self.target](target))
+
+
+def drift_source(environment: Environment, gates: DeployGates, release: Release | None) -> DriftSource | None:
+    """The candidate's reference profile when the stage gates on drift (None when it does not)."""
+    if gates.drift is None and gates.prediction_drift is None:
+        return None
+    from generator.monitor import profile as profiles
+    from generator.monitor.source import profile_beside
+
+    monitor = environment.spec.monitor
+    if monitor is None:  # the spec validator requires it; kept for a spec built in code
+        raise UsageError("drift gates need a monitor section in the spec (the reference profile)")
+    assert environment.spec.deploy is not None
+    path = profile_beside(release, monitor.profile) or environment.root / monitor.profile
+    profile = profiles.load(path, str(path))
+    return DriftSource(profile, monitor.thresholds, path, environment.spec.deploy.target)
+
+
+@dataclass
+class DriftWatch:
+    source: DriftSource
+    gates: DeployGates
+    read: Reader
+
+    def judge(self, judgement: Judgement) -> Judgement:
+        """The traffic gates' judgement with the drift gates' results added."""
+        from generator.monitor.drift import compare
+        from generator.monitor.records import logged
+
+        seen = logged(self.read(), self.source.profile.model_version)
+        report = compare(self.source.profile, seen, self.source.thresholds)
+        return combine(judgement, drift_results(self.gates, report))
+
+
+def drift_results(gates: DeployGates, report: DriftReport) -> tuple[GateResult, ...]:
+    pairs = (("drift", gates.drift, report.input_psi), ("prediction-drift", gates.prediction_drift, None))
+    results = []
+    for gate, expression, value in pairs:
+        if expression is None:
+            continue
+        measured = report.prediction.psi if gate == "prediction-drift" else value
+        minimum = max(gates.min_requests, report.thresholds.min_rows)
+        results.append(_result(gate, expression, measured, report.rows, minimum))
+    return tuple(results)
+
+
+def _result(gate: str, expression: str, value: float | None, rows: int, minimum: int) -> GateResult:
+    if rows < max(minimum, 1):
+        reason = f"only {rows} logged predictions (at least {minimum}: min-requests, monitor min-rows)"
+        return GateResult(gate, expression, None, Verdict.INCONCLUSIVE, reason)
+    if value is None:
+        return GateResult(gate, expression, None, Verdict.INCONCLUSIVE, "no logged inputs to measure")
+    op, threshold = expression.split(" ", 1)
+    passed = _OPS[op](value, float(threshold))
+    reason = "" if passed else f"{gate} {format_value(gate, value)} is not {expression}"
+    return GateResult(gate, expression, value, Verdict.PASS if passed else Verdict.FAIL, reason)
+
+
+def combine(judgement: Judgement, extra: tuple[GateResult, ...]) -> Judgement:
+    """One judgement of both kinds: any failure fails, then any inconclusive gate fails safe."""
+    results = (*judgement.results, *extra)
+    for verdict in (Verdict.FAIL, Verdict.INCONCLUSIVE):
+        hits = [r for r in results if r.verdict is verdict]
+        if hits:
+            return Judgement(results, verdict, "; ".join(f"{r.gate}: {r.reason}" for r in hits))
+    return Judgement(results, judgement.verdict)
+
+
+def _local_reader(target: Any) -> Reader:
+    """The candidate track's output after the window opened (a new track process starts afresh)."""
+    record = target.state.tracks.get(CANDIDATE)
+    position = {"record": record, "offset": target.runtime.output(record, -1)[1] if record else 0}
+    seen: list[str] = []
+
+    def read() -> list[str]:
+        current = target.state.tracks.get(CANDIDATE)
+        if current is None:
+            return seen
+        if current != position["record"]:
+            position.update(record=current, offset=0)
+        lines, position["offset"] = target.runtime.output(current, position["offset"])
+        seen.extend(lines)
+        return seen
+
+    return read
+
+
+def _kubernetes_reader(target: Any) -> Reader:
+    """The candidate pods' logs since the window opened, re-read whole each time (windows are minutes)."""
+    from generator.deploy.targets.kubernetes.api import POD
+    from generator.deploy.targets.kubernetes.watch import CONTAINER
+
+    opened = time.time()
+
+    def read() -> list[str]:
+        since = int(time.time() - opened) + 2  # a line logged as the window opened is not lost to rounding
+        lines: list[str] = []
+        for pod in target.cluster.select(POD, target.names.label_selector(CANDIDATE)):
+            lines += target.cluster.logs(pod["metadata"]["name"], CONTAINER, since).splitlines()
+        return lines
+
+    return read
+
+
+READERS: dict[str, Callable[[Any], Reader]] = {
+    "local": _local_reader,
+    "kubernetes": _kubernetes_reader,
+}
