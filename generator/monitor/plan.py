@@ -15,6 +15,8 @@ class MonitorStage:
     name: str
     job_id: str
     environment: str
+    runs_on: tuple[str, ...]  # the stage's runners: a local target's state is on its machine
+    self_hosted: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ def monitor_plan(spec: Spec) -> MonitorPlan | None:
         return None
     stages = list(spec.deploy.stages) if spec.deploy else []
     chosen = [s for s in stages if s.name in spec.monitor.stages] or stages[-1:]
-    watched = tuple(MonitorStage(s.name, f"monitor-{s.name}", s.github_environment) for s in chosen)
+    watched = tuple(
+        MonitorStage(s.name, f"monitor-{s.name}", s.github_environment, tuple(s.runs_on), s.self_hosted)
+        for s in chosen
+    )
     return MonitorPlan(
         profile=spec.monitor.profile,
         schedule=spec.monitor.schedule,
