@@ -28,15 +28,26 @@ from generator.outputs import write_file
     help="Also write the Markdown report to this file.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 unless every repository is clean.")
+@click.option(
+    "--full",
+    is_flag=True,
+    envvar="CI_GEN_CHECK_FULL",
+    help="Render every repository; never trust the headers' digests (slower; as the PR check does).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @handle_errors
 def command(
-    paths: tuple[Path, ...], output_format: str, report_path: Path | None, strict: bool, debug: bool
+    paths: tuple[Path, ...],
+    output_format: str,
+    report_path: Path | None,
+    strict: bool,
+    full: bool,
+    debug: bool,
 ) -> int:
     """Report on many repositories: checkouts, or files listing them one per line."""
     from generator.packs import fleet, fleet_report
 
-    rows = fleet.survey(fleet.require_repositories(fleet.repositories(paths)))
+    rows = fleet.survey(fleet.require_repositories(fleet.repositories(paths)), full=full)
     render = {"table": fleet_report.table, "json": fleet_report.as_json, "markdown": fleet_report.markdown}
     click.echo(render[output_format](rows), nl=False)
     if report_path is not None:

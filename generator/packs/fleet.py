@@ -61,9 +61,9 @@ def _listed(listing: Path) -> Iterator[Path]:
             yield path if path.is_absolute() else listing.parent / path
 
 
-def survey(repos: Iterable[Path], display: Path | None = None) -> list[RepoStatus]:
-    """One row per repository, in the order given."""
-    return [status(repo, _shown(repo, display)) for repo in repos]
+def survey(repos: Iterable[Path], display: Path | None = None, *, full: bool = False) -> list[RepoStatus]:
+    """One row per repository, in the order given. `full`: render every one, never trust the headers."""
+    return [status(repo, _shown(repo, display), full=full) for repo in repos]
 
 
 def _shown(repo: Path, base: Path | None) -> str:
@@ -73,7 +73,7 @@ def _shown(repo: Path, base: Path | None) -> str:
         return str(repo)
 
 
-def status(repo: Path, shown: str) -> RepoStatus:
+def status(repo: Path, shown: str, *, full: bool = False) -> RepoStatus:
     """The row of one checkout."""
     if not repo.is_dir():
         return RepoStatus(shown, "not found", "", "", "", "-", None)
@@ -82,7 +82,7 @@ def status(repo: Path, shown: str) -> RepoStatus:
     if not location.spec.is_file():
         return RepoStatus(shown, "no spec", "", _packs(generated, None), version, "-", None)
     try:
-        return _rendered(location, shown, generated, version)
+        return _rendered(location, shown, generated, version, full)
     except SpecError as exc:
         problem = str(exc.problems[0]) if exc.problems else exc.message
         return RepoStatus(shown, "invalid", problem, _packs(generated, None), version, "unknown", None)
@@ -90,13 +90,14 @@ def status(repo: Path, shown: str) -> RepoStatus:
         return RepoStatus(shown, "invalid", exc.message, _packs(generated, None), version, "unknown", None)
 
 
-def _rendered(location: Location, shown: str, generated: str | None, version: str) -> RepoStatus:
+def _rendered(location: Location, shown: str, generated: str | None, version: str, full: bool) -> RepoStatus:
     from generator.project import load, render_loaded
     from generator.quick import up_to_date
 
     loaded = load(location)  # validates the spec and resolves its packs
     doctor = _doctor(loaded)
-    if up_to_date(location.root, location.spec, ()):  # the headers prove it: no need to render
+    # The headers prove it, unless someone recomputed them by hand: --full renders every repository.
+    if not full and up_to_date(location.root, location.spec, ()):
         return RepoStatus(
             shown, "valid", "", _packs(generated, None), version, State.UP_TO_DATE.value, doctor
         )

@@ -81,7 +81,7 @@ def pack_folders(identities: str) -> list[tuple[str, Path]] | None:
             cached = cached_git_packs(name, commit)
             folder = cached[0] if len(cached) == 1 else None
         else:
-            installed = installed_packs() if installed is None else installed
+            installed = _scan_installed() if installed is None else installed
             candidates = installed.get(name, [])
             ok = len(candidates) == 1 and candidates[0][1] == version
             folder = candidates[0][2] if ok else None
@@ -89,3 +89,45 @@ def pack_folders(identities: str) -> list[tuple[str, Path]] | None:
             return None
         found.append((f"{name}=={version}" + (f"@{commit}" if commit else ""), folder))
     return found
+
+
+def _scan_installed() -> dict[str, list[tuple[str, str, Path | None]]]:
+    """`installed_packs` for the fast path, without importing importlib.metadata (and email with it).
+
+    Reads each `*.dist-info/entry_points.txt` on sys.path directly. Anything it gets wrong can only make
+    the inputs digest differ, which sends `check` down the full path, where importlib.metadata decides.
+    """
+    import sys
+
+    return _scan(tuple(sys.path))
+
+
+@lru_cache(maxsize=4)
+def _scan(search_path: tuple[str, ...]) -> dict[str, list[tuple[str, str, Path | None]]]:
+    found: dict[str, list[tuple[str, str, Path | None]]] = {}
+    for entry in search_path:
+        try:
+            infos = [p for p in Path(entry or ".").iterdir() if p.name.endswith(".dist-info")]
+        except OSError:
+            continue
+        for info in infos:
+            for pack, module in _pack_entries(info / "entry_points.txt"):
+                dist, _, version = info.name[: -len(".dist-info")].partition("-")
+                found.setdefault(pack, []).append((dist, version, _module_folder(module)))
+    return found
+
+
+def _pack_entries(path: Path) -> list[tuple[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    entries, inside = [], False
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            inside = line == f"[{GROUP}]"
+        elif inside and "=" in line and not line.startswith(("#", ";")):
+            name, _, value = line.partition("=")
+            entries.append((name.strip(), value.strip()))
+    return entries

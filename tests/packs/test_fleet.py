@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.render.header import body_digest, split_header
 from tests.helpers import WORKFLOWS, run
 from tests.packs.conftest import Sites, use
 
@@ -112,6 +113,20 @@ def check_markdown_and_strict(fleet: Path) -> None:
     assert lines[10] == "| older-pack | valid | acme-ml 1.0.0 -> 1.1.0 | 0.1.0 | pack changed | 0 |"
     assert lines[-1].startswith("- `invalid-spec`: invalid-spec/ci-gen.yaml:7:3: python.verison: unknown key")
     assert run(["fleet", "clean", "--strict"]).exit_code == 0
+
+
+def test_full_does_not_trust_a_recomputed_header(installed: Sites, tmp_path: Path) -> None:
+    root = repository(tmp_path, "forged")
+    assert run(["-C", str(root), "generate"]).exit_code == 0
+    workflow = root / WORKFLOWS / "ci-gen.yml"
+    header, body = split_header(workflow.read_text())
+    assert header is not None
+    forged = body.replace("contents: read", "contents: write", 1)
+    workflow.write_text(workflow.read_text().replace(header.body, body_digest(forged)).replace(body, forged))
+    assert run(["fleet", str(root), "--format", "json"]).exit_code == 0
+    trusted = json.loads(run(["fleet", str(root), "--format", "json"]).stdout)["repositories"][0]
+    rendered = json.loads(run(["fleet", str(root), "--format", "json", "--full"]).stdout)["repositories"][0]
+    assert (trusted["drift"], rendered["drift"]) == ("up to date", "stale")
 
 
 def test_the_command_as_installed_finds_the_pack_in_a_real_environment(

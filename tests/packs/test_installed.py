@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator.render.header import split_header
+from tests.cli.test_startup import HEAVY, PROBE
 from tests.helpers import WORKFLOWS, run, snapshot
 from tests.packs.conftest import PACK_LINE, Sites, make_project
 
@@ -150,3 +154,21 @@ def test_an_override_that_keeps_the_locked_block_is_fine(installed: Sites, tmp_p
     assert run(["-C", str(root), "generate"]).exit_code == 0
     text = workflow(root)
     assert "run: python -m pytest -v\n" in text and "  acme-lock-policy:\n" in text
+
+
+def test_the_fast_check_with_a_pack_imports_nothing_heavy(installed: Sites, project: Path) -> None:
+    """A fresh interpreter with the pack installed: the header path reads entry_points.txt itself."""
+    assert run(["-C", str(project), "generate"]).exit_code == 0
+    heavy = (*HEAVY, "importlib.metadata", "email")
+    code = PROBE.replace("HEAVY", repr(heavy)).replace("name.split('.')[0]", "name")
+    code = code.replace('{name.split(".")[0] for name in sys.modules}', "set(sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(installed.v1_0)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, "-C", str(project), "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"exit": 0, "heavy": []}
+    assert result.stdout.startswith("workflows are up to date")
