@@ -1,6 +1,6 @@
 """The example's pipeline before and after issue 11's job graph, rehearsed in one run on this machine.
 
-    .venv/bin/python benchmarks/pipeline_critical_path.py [--rounds 1] [--base REV] [--no-build]
+    .venv/bin/python benchmarks/pipeline_critical_path.py [--rounds 1] [--warm-up] [--base REV] [--no-build]
 
 "Before" is `example_project` as it was at --base (default: main just before the change, whose
 workflow ran lock -> test -> model -> build, and a publish job that built again). "After" is the working
@@ -14,8 +14,11 @@ what `ci-gen rehearse` prints): the longest chain of `needs`, each job counted a
 which is how long the run takes on GitHub, where independent jobs and legs run at once. A rehearsal runs
 jobs one at a time, so its own wall time is the other figure shown ("serial").
 
-A warm-up rehearsal of "after" runs first and is not counted, so both sides find the same warm pip and
-uv cache and podman layer cache; then each round rehearses before, then after. Medians over the rounds.
+Both sides use the same pip and uv cache folder (--cache-dir, default rehearse's own) and podman's layer
+cache; with --warm-up a rehearsal of "after" runs first and is not counted, to fill them. The machine's
+load changes while the benchmark runs (other work on a shared machine), so the rounds go in ABBA order
+(before, after, after, before, ...): a load that rises or falls steadily weighs on both sides alike.
+Medians over the rehearsals of each side.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 from generator.location import Location
 from generator.podman import podman_env
 from generator.rehearse import RehearsalRequest, RehearsalResult, rehearse
+from generator.rehearse.runner import default_cache
 from generator.rehearse.timing import CriticalPath, critical_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,7 +127,9 @@ def _seconds(path: CriticalPath | None) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="each round rehearses both sides twice (ABBA)")
+    parser.add_argument("--warm-up", action="store_true", help="first fill the caches (not counted)")
+    parser.add_argument("--cache-dir", type=Path, default=default_cache(), help="pip and uv cache folder")
     parser.add_argument("--base", default=BASE, help="git revision whose example_project is 'before'")
     parser.add_argument("--no-build", action="store_true", help="lock, test and model jobs only")
     args = parser.parse_args()
@@ -134,11 +140,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ci-gen-bench-critical-path-") as name:
         folder = Path(name)
         roots = {"before": before_project(args.base, folder), "after": after_project(folder)}
-        cache = folder / "cache"
-        run_once("warm-up (after, not counted)", roots["after"], build, cache)
+        if args.warm_up:
+            run_once("warm-up (after, not counted)", roots["after"], build, args.cache_dir)
         for round_number in range(args.rounds):
-            for side in ("before", "after"):
-                samples[side].append(run_once(f"round {round_number + 1} {side}", roots[side], build, cache))
+            for side in ("before", "after", "after", "before"):
+                label = f"round {round_number + 1} {side}"
+                samples[side].append(run_once(label, roots[side], build, args.cache_dir))
     report(samples)
     return 0
 
