@@ -32,7 +32,8 @@ def command(
     report = diagnose(location, deep=deep)
     if as_json:
         findings = [asdict(f) for f in report.findings]
-        click.echo(json.dumps({"ok": report.ok, "findings": findings, "notes": report.notes}, indent=2))
+        payload = {"ok": report.ok, "findings": findings, "notes": report.notes, "checked": report.checked}
+        click.echo(json.dumps(payload, indent=2))
     else:
         _print(report)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -49,4 +50,5 @@ def _print(report: Report) -> None:
     if findings:
         click.echo(f"{len(findings)} mismatch{'es' if len(findings) != 1 else ''} found", err=True)
     else:
-        click.echo("no mismatches found: the tests, the lock, the image and the model agree")
+        checked = "; ".join(report.checked) or "nothing (see the notes)"
+        click.echo(f"no mismatches found. Checked: {checked}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from typing import Any, TypeVar
 import click
 
 from generator.errors import EXIT_INTERNAL, CiGenError, SpecError
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,6 +88,8 @@ def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
             code = exc.exit_code
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:
+            code = stop_writing()
         except Exception as exc:
             if debug:
                 traceback.print_exc()
@@ -96,6 +101,17 @@ def handle_errors(func: Callable[..., int]) -> Callable[..., None]:
         sys.exit(code)
 
     return wrapper
+
+
+def stop_writing() -> int:
+    """The reader went away (`ci-gen validate | head -1`): stop quietly, as Unix tools do on SIGPIPE.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail a second time.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def report_error(exc: CiGenError) -> None:

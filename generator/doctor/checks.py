@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.doctor import container_checks, lock_checks, model_checks, python_checks
+from generator.doctor import container_checks, lock_checks, model_checks, pickle_checks, python_checks
 from generator.doctor.findings import Report
 from generator.doctor.project import Project
 
@@ -20,6 +20,7 @@ CHECKS: dict[str, Check] = {
     "dockerfile-installs": container_checks.check_installs,
     "dockerfile-service": container_checks.check_service,
     "model-versions": model_checks.check_model,
+    "model-pickles": pickle_checks.check_pickles,
 }
 
 # Slow or networked: only with `ci-gen doctor --deep`.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 
+from generator.detect import serving
 from generator.doctor import dockerfile
 from generator.doctor.dockerfile import Instruction
 from generator.doctor.findings import Report
@@ -15,7 +15,6 @@ _INSTALL = re.compile(r"(?:^|\s|/)(?:pip3?|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+pi
 _TOOLING = {"pip", "setuptools", "wheel", "uv"}  # installers themselves, not what the service runs on
 _URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[^\s'\"?]*)")
 _URL_PORT = re.compile(r"https?://[^/:\s'\"]+:(\d+)")
-_BIND = re.compile(r"(?:--bind|-b)[=\s]+['\"]?[^\s'\":]*:(\d+)")
 _VALUE_OPTIONS = {
     "-r",
     "--requirement",
@@ -153,6 +152,15 @@ def check_service(project: Project, report: Report) -> None:
     for instruction in dockerfile.final_stage(dockerfile.parse(text)):
         for kind, message, fix in _service_problems(instruction, port, health):
             report.add(kind, shown, instruction.line, message, fix)
+    listening = serving.read_dockerfile(text).command
+    if listening and str(listening.port) != port:
+        report.add(
+            "container-port",
+            shown,
+            listening.line,
+            f"the server listens on port {listening.port} ({listening.evidence}), the spec's port is {port}",
+            f"serve on port {port}, or set container.port: {listening.port} in the spec",
+        )
 
 
 def _service_problems(instruction: Instruction, port: str, health: str) -> list[tuple[str, str, str]]:
@@ -170,26 +178,7 @@ def _service_problems(instruction: Instruction, port: str, health: str) -> list[
             problems.append(("container-port", f"ENV PORT={value}, the spec's port is {port}", fix_port))
     elif instruction.keyword == "HEALTHCHECK":
         problems += _health_problems(instruction.arguments, port, health)
-    elif instruction.keyword in ("CMD", "ENTRYPOINT"):
-        bound = _BIND.search(_command_line(instruction.arguments))
-        if bound and bound.group(1) != port:
-            problems.append(
-                (
-                    "container-port",
-                    f"the server binds port {bound.group(1)}, the spec's port is {port}",
-                    fix_port,
-                )
-            )
     return problems
-
-
-def _command_line(arguments: str) -> str:
-    """The exec form `["gunicorn", "--bind", "0.0.0.0:8000"]` as one line; the shell form as it is."""
-    try:
-        words = json.loads(arguments)
-    except ValueError:
-        return arguments
-    return " ".join(str(word) for word in words) if isinstance(words, list) else arguments
 
 
 def _health_problems(arguments: str, port: str, health: str) -> list[tuple[str, str, str]]:

@@ -24,6 +24,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # what was inspected, so "ok" claims no more
 
     def add(self, kind: str, file: str, line: int | None, message: str, fix: str) -> None:
         self.findings.append(Finding(kind, file, line, message, fix))

@@ -37,6 +37,7 @@ def check_locks(project: Project, report: Report) -> None:
             )
             continue
         pins = lock_pins(text)
+        report.checked.append(f"lock {lock.output}")
         requirements, constraints = _inputs(project, lock, report)
         for requirement in requirements:
             _check_requirement(project, lock, requirement, pins, report)

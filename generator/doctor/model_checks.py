@@ -59,6 +59,7 @@ def _check_one(
 ) -> None:
     text = path.read_text(encoding="utf-8")
     shown = project.location.display(path)
+    report.checked.append(f"model metadata {shown}")
     fix = f"retrain with {lock} installed (the model job does), or lock the versions it was trained with"
     for name, version in sorted(data["packages"].items()):
         pinned = pins.get(normalise(name))

@@ -24,6 +24,7 @@ def check_dockerfile(project: Project, report: Report) -> None:
     if container is None or text is None:
         return
     python, shown = project.plan.python, project.show(container.dockerfile)
+    report.checked.append(f"{shown} (Python, installs, port, health path)")
     instructions = dockerfile.parse(text)
     defaults = dockerfile.arg_defaults(instructions)
     if "PYTHON_VERSION" in defaults and not same_minor(defaults["PYTHON_VERSION"][0], python):

@@ -112,3 +112,17 @@ def test_internal_error_with_debug_shows_the_traceback(
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr
     assert 'raise RuntimeError("boom")' in result.stderr
+
+
+def test_a_closed_pipe_is_not_an_internal_error() -> None:
+    """`ci-gen validate | head -1`: the reader may go away before ci-gen writes."""
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "generator.cli", "-C", str(GOLDEN / "minimal"), "validate"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the interpreter has even started: the write must fail
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141
+    assert "internal error" not in errors and "Traceback" not in errors

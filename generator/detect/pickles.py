@@ -1,0 +1,395 @@
+"""What a pickled model records, read without unpickling: the library versions and the modules it needs.
+
+`pickletools.genops` walks the opcodes; a small stack machine keeps only plain values (strings, numbers,
+tuples, dicts) and stands in a `Ref` for every global, so nothing of the file is imported or executed.
+joblib files are pickles with numpy array bytes written between the opcodes, maybe compressed; the stack
+machine knows each array's shape and dtype from its `NumpyArrayWrapper` state, so it skips the bytes.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import pickletools
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav", ".pck")
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".lzma", ".z", ".zlib")
+_LIMIT = 512 * 1024 * 1024  # decompressed bytes read at most: a model, not a decompression bomb
+# `_sklearn_version` is what scikit-learn writes into every estimator's state; others follow the pattern.
+_VERSION_KEY = re.compile(r"^_([a-z][a-z0-9]*)_version$")
+_DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python"}
+
+
+class PickleReadError(Exception):
+    """The file is not a pickle this reader understands; the message says why."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A global the pickle names (`module.name`), never imported."""
+
+    module: str
+    name: str
+
+
+@dataclass
+class Call:
+    """A REDUCE/NEWOBJ result: which global was called with which arguments, and its BUILD state."""
+
+    func: Any
+    args: Any
+    state: Any = None
+
+
+@dataclass
+class PickleInfo:
+    """What one pickle records: distribution -> version, and the top-level modules it imports on load."""
+
+    versions: dict[str, str] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+    compression: str | None = None
+
+
+def distribution(module: str) -> str:
+    """The PyPI name that provides a top-level import name (sklearn -> scikit-learn)."""
+    return _DISTRIBUTIONS.get(module, module)
+
+
+def read_model(path: Path) -> PickleInfo:
+    """Read a pickle or joblib file (zlib, gzip, bz2, lzma or xz compressed too). Raises PickleReadError."""
+    with path.open("rb") as raw:
+        head = raw.read(6)
+        raw.seek(0)
+        kind, stream = _open(head, raw)
+        info = PickleInfo(compression=kind)
+        try:
+            _Machine(stream, info).run()
+        except (ValueError, EOFError, IndexError, KeyError, TypeError, OSError, zlib.error) as error:
+            raise PickleReadError(f"not a pickle ci-gen can read ({error})") from error
+    return info
+
+
+def _open(head: bytes, raw: IO[bytes]) -> tuple[str | None, IO[bytes]]:
+    # The magic numbers joblib's compressors start with (joblib/compressor.py).
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip", cast(IO[bytes], gzip.GzipFile(fileobj=raw))
+    if head.startswith(b"BZh"):
+        return "bz2", cast(IO[bytes], bz2.BZ2File(raw))
+    if head.startswith(b"\xfd7zXZ") or head.startswith(b"\x5d\x00\x00"):
+        return ("xz" if head.startswith(b"\xfd") else "lzma"), cast(IO[bytes], lzma.LZMAFile(raw))
+    if head[:1] == b"\x78" and head[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
+        return "zlib", io.BytesIO(_inflate(raw))
+    if head.startswith(b"ZF"):
+        raise PickleReadError("a joblib file from before joblib 0.10 (ZF format); re-save it with joblib")
+    return None, raw
+
+
+def _inflate(raw: IO[bytes]) -> bytes:
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(raw.read(), _LIMIT)
+    if inflater.unconsumed_tail:
+        raise PickleReadError("decompresses to more than 512 MiB")
+    return data
+
+
+class _Machine:
+    """Just enough of the unpickler's stack machine to read names, strings and joblib array headers."""
+
+    def __init__(self, stream: IO[bytes], info: PickleInfo) -> None:
+        self.stream = stream
+        self.info = info
+        self.stack: list[Any] = []
+        self.marks: list[int] = []
+        self.memo: dict[int, Any] = {}
+        self.pending_key: str | None = None  # a `_x_version` key waiting for its value
+
+    def run(self) -> None:
+        for opcode, arg, _ in pickletools.genops(self.stream):
+            self.step(opcode.name, arg)
+
+    def step(self, name: str, arg: Any) -> None:
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, arg)
+        elif name in _PUSH_ARG:
+            self.push(arg)
+        elif name in _PUSH_NEW:
+            self.push(_PUSH_NEW[name]())
+        elif name not in _IGNORED:
+            raise PickleReadError(f"unexpected opcode {name}")
+
+    def push(self, value: Any) -> None:
+        if isinstance(value, str):
+            if self.pending_key is not None:
+                self.info.versions.setdefault(self.pending_key, value)
+            match = _VERSION_KEY.match(value)
+            self.pending_key = distribution(match.group(1)) if match else None
+        else:
+            self.pending_key = None
+        self.stack.append(value)
+
+    def pop_mark(self) -> list[Any]:
+        start = self.marks.pop()
+        items = self.stack[start:]
+        del self.stack[start:]
+        return items
+
+    def global_ref(self, module: str, name: str) -> None:
+        self.info.modules.add(module.split(".", 1)[0])
+        self.push(Ref(module, name))
+
+    def build(self) -> None:
+        state = self.stack.pop()
+        target = self.stack[-1]
+        if isinstance(target, Call):
+            target.state = state
+            if isinstance(target.func, Ref) and target.func.name == "NumpyArrayWrapper":
+                _skip_array(self, state)
+
+
+def _op_global(m: _Machine, arg: str) -> None:
+    module, _, name = arg.partition(" ")
+    m.global_ref(module, name)
+
+
+def _op_stack_global(m: _Machine, _: Any) -> None:
+    name, module = m.stack.pop(), m.stack.pop()
+    m.global_ref(str(module), str(name))
+
+
+def _op_reduce(m: _Machine, _: Any) -> None:
+    args = m.stack.pop()
+    m.push(Call(m.stack.pop(), args))
+
+
+def _op_newobj_ex(m: _Machine, _: Any) -> None:
+    m.stack.pop()  # keyword arguments
+    _op_reduce(m, None)
+
+
+def _op_obj(m: _Machine, _: Any) -> None:
+    items = m.pop_mark()
+    m.push(Call(items[0], tuple(items[1:])))
+
+
+def _op_inst(m: _Machine, arg: str) -> None:
+    module, _, name = arg.partition(" ")
+    m.info.modules.add(module.split(".", 1)[0])
+    m.push(Call(Ref(module, name), tuple(m.pop_mark())))
+
+
+def _op_tuple_n(count: int) -> Any:
+    def handler(m: _Machine, _: Any) -> None:
+        items = m.stack[len(m.stack) - count :] if count else []
+        del m.stack[len(m.stack) - count :]
+        m.push(tuple(items))
+
+    return handler
+
+
+def _op_setitems(m: _Machine, _: Any) -> None:
+    items = m.pop_mark()
+    target = m.stack[-1]
+    if isinstance(target, dict):
+        for key, value in zip(items[::2], items[1::2], strict=False):
+            target[_hashable(key)] = value
+
+
+def _op_setitem(m: _Machine, _: Any) -> None:
+    value, key = m.stack.pop(), m.stack.pop()
+    if isinstance(m.stack[-1], dict):
+        m.stack[-1][_hashable(key)] = value
+
+
+def _op_appends(m: _Machine, _: Any) -> None:
+    items = m.pop_mark()
+    if isinstance(m.stack[-1], list):
+        m.stack[-1].extend(items)
+
+
+def _op_append(m: _Machine, _: Any) -> None:
+    value = m.stack.pop()
+    if isinstance(m.stack[-1], list):
+        m.stack[-1].append(value)
+
+
+def _op_memoize(m: _Machine, _: Any) -> None:
+    m.memo[len(m.memo)] = m.stack[-1]
+
+
+def _op_put(m: _Machine, arg: int) -> None:
+    m.memo[arg] = m.stack[-1]
+
+
+def _op_get(m: _Machine, arg: int) -> None:
+    m.push(m.memo[arg])
+
+
+def _op_mark(m: _Machine, _: Any) -> None:
+    m.marks.append(len(m.stack))
+    m.pending_key = None
+
+
+def _op_build(m: _Machine, _: Any) -> None:
+    m.build()
+
+
+def _op_pop(m: _Machine, _: Any) -> None:
+    m.stack.pop()
+
+
+def _op_pop_mark(m: _Machine, _: Any) -> None:
+    m.pop_mark()
+
+
+def _op_dup(m: _Machine, _: Any) -> None:
+    m.push(m.stack[-1])
+
+
+def _op_collect(kind: type) -> Any:
+    def handler(m: _Machine, _: Any) -> None:
+        items = m.pop_mark()
+        if kind is dict:
+            m.push({_hashable(k): v for k, v in zip(items[::2], items[1::2], strict=False)})
+        else:
+            m.push(kind(items) if kind is not frozenset else frozenset(map(_hashable, items)))
+
+    return handler
+
+
+def _op_persid(m: _Machine, _: Any) -> None:
+    m.stack.pop()
+    m.push(None)
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return id(value)
+    return value
+
+
+_HANDLERS = {
+    "GLOBAL": _op_global,
+    "STACK_GLOBAL": _op_stack_global,
+    "REDUCE": _op_reduce,
+    "NEWOBJ": _op_reduce,
+    "NEWOBJ_EX": _op_newobj_ex,
+    "OBJ": _op_obj,
+    "INST": _op_inst,
+    "BUILD": _op_build,
+    "MARK": _op_mark,
+    "TUPLE": _op_collect(tuple),
+    "LIST": _op_collect(list),
+    "DICT": _op_collect(dict),
+    "FROZENSET": _op_collect(frozenset),
+    "EMPTY_TUPLE": _op_tuple_n(0),
+    "TUPLE1": _op_tuple_n(1),
+    "TUPLE2": _op_tuple_n(2),
+    "TUPLE3": _op_tuple_n(3),
+    "SETITEM": _op_setitem,
+    "SETITEMS": _op_setitems,
+    "ADDITEMS": _op_pop_mark,
+    "APPEND": _op_append,
+    "APPENDS": _op_appends,
+    "MEMOIZE": _op_memoize,
+    "PUT": _op_put,
+    "BINPUT": _op_put,
+    "LONG_BINPUT": _op_put,
+    "GET": _op_get,
+    "BINGET": _op_get,
+    "LONG_BINGET": _op_get,
+    "POP": _op_pop,
+    "POP_MARK": _op_pop_mark,
+    "DUP": _op_dup,
+    "BINPERSID": _op_persid,
+}
+_PUSH_ARG = frozenset(
+    [
+        "INT",
+        "BININT",
+        "BININT1",
+        "BININT2",
+        "LONG",
+        "LONG1",
+        "LONG4",
+        "FLOAT",
+        "BINFLOAT",
+        "STRING",
+        "BINSTRING",
+        "SHORT_BINSTRING",
+        "UNICODE",
+        "BINUNICODE",
+        "SHORT_BINUNICODE",
+        "BINUNICODE8",
+        "BINBYTES",
+        "SHORT_BINBYTES",
+        "BINBYTES8",
+        "BYTEARRAY8",
+        "PERSID",
+        "EXT1",
+        "EXT2",
+        "EXT4",
+    ]
+)
+_PUSH_NEW: dict[str, Callable[[], Any]] = {
+    "NONE": lambda: None,
+    "NEWTRUE": lambda: True,
+    "NEWFALSE": lambda: False,
+    "EMPTY_LIST": list,
+    "EMPTY_DICT": dict,
+    "EMPTY_SET": set,
+    "NEXT_BUFFER": lambda: None,
+}
+_IGNORED = frozenset({"PROTO", "FRAME", "STOP", "READONLY_BUFFER"})
+
+
+def _skip_array(m: _Machine, state: Any) -> None:
+    """joblib wrote the array's bytes (or a nested pickle, for object arrays) right after this BUILD."""
+    if not isinstance(state, dict):
+        raise PickleReadError("a joblib array wrapper without its state")
+    itemsize = _itemsize(state.get("dtype"))
+    if itemsize is None:
+        _Machine(m.stream, m.info).run()  # object arrays are pickled in place, with their own STOP
+        return
+    alignment = state.get("numpy_array_alignment_bytes")
+    if isinstance(alignment, int) and state.get("allow_mmap", True):
+        padding = m.stream.read(1)
+        m.stream.read(padding[0] if padding else 0)
+    count = 1
+    for size in state.get("shape", ()):
+        count *= int(size)
+    _read_exactly(m.stream, count * itemsize)
+
+
+def _itemsize(dtype: Any) -> int | None:
+    """numpy pickles a dtype as dtype('f8', False, True) with state (3, '<', ..., elsize, ...)."""
+    if not isinstance(dtype, Call) or not isinstance(dtype.args, tuple) or not dtype.args:
+        raise PickleReadError("a joblib array without a readable dtype")
+    code = str(dtype.args[0])
+    if code.startswith("O"):
+        return None
+    state = dtype.state if isinstance(dtype.state, tuple) else ()
+    if len(state) > 5 and isinstance(state[5], int) and state[5] > 0:
+        return state[5]
+    digits = re.search(r"(\d+)$", code)
+    if digits is None:
+        return 1 if code in ("b1", "?") else None
+    return int(digits.group(1))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> None:
+    while size > 0:
+        chunk = stream.read(min(size, 1 << 20))
+        if not chunk:
+            raise PickleReadError("the file ends inside an array")
+        size -= len(chunk)
