@@ -1,7 +1,12 @@
-"""`ci-gen init`: look at a repository and write a short, commented ci-gen.yaml that fits it."""
+"""`ci-gen init`: read a repository (never the machine) and write a short, commented ci-gen.yaml for it.
+
+Every value comes from the project's own files, and the notes say which file each came from and where
+the files disagree. Writing, and compiling the locks `init` created inputs for, is left to the CLI.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 
@@ -13,13 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.render.quote import yaml_quote
+from generator.detect.dependencies import Dependencies, detect_dependencies
+from generator.detect.pickles import PickleReadError, read_model
+from generator.detect.python import choose_python
+from generator.detect.routes import find_routes, health_route, predict_route
+from generator.detect.samples import sample_from_model, sample_from_tests
+from generator.detect.serving import read_dockerfile
+from generator.detect.training import training_command
+from generator.doctor.pickle_checks import model_files
+from generator.init_text import spec_text as spec_text
 
 SCHEMA_FILE = ".ci-gen.schema.json"
-# Editors with the YAML language server complete and check the spec against this file (`ci-gen schema`).
-SCHEMA_COMMENT = f"# yaml-language-server: $schema={SCHEMA_FILE}"
-DEV_INPUTS = ("requirements-dev.in", "requirements-test.in", "dev-requirements.in", "test-requirements.in")
-DEV_EXTRAS = ("dev", "test", "tests", "testing")
+SAMPLE_FILE = "samples/predict-request.json"
+STATE_IGNORE = ".ci-gen-state/"
 
 
 @dataclass
@@ -28,23 +39,43 @@ class Detected:
 
     project: str
     python: str
-    runtime: str | dict[str, Any] = "requirements.in"
-    dev: list[Any] = field(default_factory=list)
+    dependencies: Dependencies = field(default_factory=Dependencies)
     dockerfile: str | None = None
+    port: int = 8000
+    health_path: str = "/health"
+    predict_path: str = "/predict"
+    sample_request: str | None = None
+    test_command: str = "python -m pytest"
+    train_command: str | None = None
     has_tests: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # files to create besides the spec: path -> text
     notes: list[str] = field(default_factory=list)
 
 
 def detect(root: Path) -> Detected:
     pyproject = _read_pyproject(root)
-    found = Detected(project=_project_name(root, pyproject), python=_python_version(root, pyproject))
-    _detect_dependencies(root, pyproject, found)
-    if (root / "Dockerfile").is_file():
-        found.dockerfile = "Dockerfile"
-    found.has_tests = (root / "tests").is_dir() or any(root.glob("test_*.py"))
-    if not found.has_tests:
-        found.notes.append("no tests/ folder or test_*.py found: the test job runs pytest, which needs tests")
+    dockerfile = "Dockerfile" if (root / "Dockerfile").is_file() else None
+    python = choose_python(root, pyproject, dockerfile)
+    found = Detected(_project_name(root, pyproject), python.version, dockerfile=dockerfile)
+    found.notes += python.notes
+    found.has_tests = _has_tests(root)
+    found.dependencies = detect_dependencies(root, pyproject, found.has_tests)
+    found.files.update(found.dependencies.create)
+    found.notes += found.dependencies.notes
+    _detect_service(root, found)
+    _detect_models(root, found)
+    found.test_command = _test_command(root, found)
     return found
+
+
+def gitignore_text(root: Path) -> str | None:
+    """.gitignore with the deploy state folder added, or None when it is already ignored."""
+    path = root / ".gitignore"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    if any(line.strip().strip("/") == STATE_IGNORE.strip("/") for line in text.splitlines()):
+        return None
+    separator = "" if not text or text.endswith("\n") else "\n"
+    return f"{text}{separator}# ci-gen deploy state (nginx config, logs, records)\n{STATE_IGNORE}\n"
 
 
 def _read_pyproject(root: Path) -> dict[str, Any]:
@@ -61,114 +92,68 @@ def _project_name(root: Path, pyproject: dict[str, Any]) -> str:
     return slug or "model"
 
 
-def _python_version(root: Path, pyproject: dict[str, Any]) -> str:
-    pinned = root / ".python-version"
-    if pinned.is_file():
-        match = re.match(r"\s*(3\.\d{1,2})", pinned.read_text(encoding="utf-8"))
-        if match:
-            return match.group(1)
-    requires = str(pyproject.get("project", {}).get("requires-python", ""))
-    match = re.search(r">=\s*(3\.\d{1,2})", requires)
-    if match:
-        return match.group(1)
-    return f"{sys.version_info.major}.{sys.version_info.minor}"
+def _has_tests(root: Path) -> bool:
+    folders = [root / "tests", root / "test"]
+    return any(any(f.rglob("test*.py")) for f in folders if f.is_dir()) or any(root.glob("test_*.py"))
 
 
-def _detect_dependencies(root: Path, pyproject: dict[str, Any], found: Detected) -> None:
-    if (root / "requirements.in").is_file():
-        found.runtime = "requirements.in"
-        found.dev = [name for name in DEV_INPUTS if (root / name).is_file()]
-        return
-    if pyproject.get("project", {}).get("dependencies") is not None:
-        found.runtime = "pyproject.toml"
-        extras = pyproject["project"].get("optional-dependencies", {})
-        found.dev = [{"input": "pyproject.toml", "extras": [e]} for e in DEV_EXTRAS if e in extras][:1]
-        return
-    found.notes.append("no requirements.in or pyproject.toml dependencies found: create requirements.in")
-    if (root / "requirements.txt").is_file():
-        found.notes.append("requirements.txt exists: move its top-level packages into requirements.in")
-
-
-def spec_text(found: Detected) -> str:
-    """The commented spec for what was detected. Every value goes through yaml_quote."""
-    q = yaml_quote
-    lines = [
-        SCHEMA_COMMENT,
-        "# ci-gen turns this file into .github/workflows. After editing, run `ci-gen generate`.",
-        "version: 1",
-        f"project: {q(found.project)}",
-        "",
-        "# The one Python version for the lock, the tests and the container (add `also-test` for more).",
-        f"python: {q(found.python)}",
-        "",
-        "dependencies:",
-        "  lock-tool: pip-tools  # or uv: same lock format with hashes, much faster",
-        f"  runtime: {_inline(found.runtime)}  # what the container installs",
-    ]
-    if found.dev:
-        lines.append(f"  dev: [{', '.join(_inline(d) for d in found.dev)}]  # installed on top for tests")
-    lines += [
-        "",
-        "test:",
-        f"  command: {q('python -m pytest')}",
-        "",
-    ]
-    lines += _model_section()
-    lines += _container_section(found)
-    lines += _deploy_section(found)
-    return "\n".join(lines) + "\n"
-
-
-def _inline(value: str | dict[str, Any]) -> str:
-    if isinstance(value, str):
-        return yaml_quote(value)
-    items = ", ".join(f"{k}: {yaml_quote(v)}" for k, v in value.items())
-    return "{" + items + "}"
-
-
-def _model_section() -> list[str]:
-    return [
-        "# Train and evaluate in CI, then gate on the metrics (uncomment and adapt):",
-        "# model:",
-        '#   train: "python -m mymodel.train --out artifacts"',
-        '#   evaluate: "python -m mymodel.evaluate --metrics artifacts/metrics.json"',
-        '#   metrics: "artifacts/metrics.json"',
-        '#   artifacts: ["artifacts"]',
-        "#   gates:",
-        '#     accuracy: ">= 0.90"',
-        "",
-    ]
-
-
-def _container_section(found: Detected) -> list[str]:
-    body = [
-        "container:",
-        f"  dockerfile: {yaml_quote(found.dockerfile or 'Dockerfile')}",
-        "  port: 8000",
-        '  health-path: "/health"',
-        '  # sample-request: "samples/predict.json"  # POSTed to /predict in the smoke test',
-        "",
-    ]
+def _detect_service(root: Path, found: Detected) -> None:
     if found.dockerfile:
-        return body
-    return ["# No Dockerfile found; add one, then uncomment to build and smoke-test the image:"] + [
-        f"# {line}" if line else "" for line in body
-    ]
+        text = (root / found.dockerfile).read_text(encoding="utf-8", errors="replace")
+        port = read_dockerfile(text).port
+        if port:
+            found.port = port[0]
+            found.notes.append(f"container port {port[0]} from {port[1]}")
+        else:
+            found.notes.append("no port in the Dockerfile (server command, ENV PORT, EXPOSE): wrote 8000")
+    routes = find_routes(root)
+    health, predict = health_route(routes), predict_route(routes)
+    if health:
+        found.health_path = health.path
+        found.notes.append(f"health path {health.path} from {health.file} line {health.line}")
+    elif found.dockerfile:
+        found.notes.append("no GET health route found in the app: wrote /health; add one or set health-path")
+    if predict:
+        found.predict_path = predict.path
+        found.notes.append(f"predict path {predict.path} from {predict.file} line {predict.line}")
+        _detect_sample(root, found, predict.body_model)
 
 
-def _deploy_section(found: Detected) -> list[str]:
-    prefix = "" if found.dockerfile else "# "
-    lines = [
-        "# Staged deployment on the main branch; each stage is basic, shadow or canary:",
-        "deploy:",
-        "  stages:",
-        "    - name: staging",
-        "      strategy: basic",
-        "    - name: production",
-        "      strategy: canary",
-        "      canary: {steps: [10, 50, 100], interval: 5m}",
-        "      gates:",
-        '        error-rate: "<= 0.01"',
-        '        latency-p99-vs-stable: "<= 1.5"',
-    ]
-    return [f"{prefix}{line}" if not line.startswith("#") else line for line in lines]
+def _detect_sample(root: Path, found: Detected, body_model: str | None) -> None:
+    sample = sample_from_tests(root, found.predict_path)
+    if sample is None and body_model:
+        sample = sample_from_model(root, body_model)
+    if sample is None:
+        return
+    name = SAMPLE_FILE if not (root / SAMPLE_FILE).exists() else "samples/ci-gen-predict-request.json"
+    found.files[name] = json.dumps(sample[0], indent=2) + "\n"
+    found.sample_request = name
+    found.notes.append(f"sample request {name} from {sample[1]}")
+
+
+def _detect_models(root: Path, found: Detected) -> None:
+    for path in model_files(root):
+        shown = path.relative_to(root).as_posix()
+        try:
+            info = read_model(path)
+        except (PickleReadError, OSError):
+            found.notes.append(f"committed model {shown} (not readable as a pickle)")
+            continue
+        versions = ", ".join(f"{k} {v}" for k, v in sorted(info.versions.items())) or "no versions recorded"
+        found.notes.append(f"committed model {shown} ({versions}): `ci-gen doctor` compares it with the lock")
+    train = training_command(root, found.dockerfile)
+    if train:
+        found.train_command = train[0]
+        found.notes.append(f"training entry point `{train[0]}` from {train[1]}")
+
+
+def _test_command(root: Path, found: Detected) -> str:
+    if not found.has_tests:
+        found.notes.append(
+            "no tests found: the test job only byte-compiles the code; add tests/ and set test.command"
+        )
+        return "python -m compileall -q -x '(^|/)[.]' ."
+    installs = found.dependencies.install_project
+    if (root / "src").is_dir() and installs is False:
+        return "python -m pytest -o pythonpath=src"
+    return "python -m pytest"

@@ -7,11 +7,12 @@ values as the built-ins.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator import __version__
 from generator.deploy_plan import DeployPlan, resolve_deploy_plans
 from generator.locking import LOCK_TOOLS, LockJob
+from generator.locking.tools import uv_check_argv, uv_export_argv, uv_lock_argv
 from generator.monitor.plan import MonitorPlan, RetrainPlan, monitor_plan, retrain_plan
 from generator.resources import action_pins
 from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
@@ -29,8 +30,17 @@ class Lock:
     input: str
     output: str
     extras: tuple[str, ...]
-    compile_command: str  # with the output path as $LOCK_OUT, for the freshness check
+    compile_command: str  # with the output path as $LOCK_OUT, for the freshness check ("" when adopted)
     fix_command: str  # what a developer runs to regenerate it
+    kind: str = "compile"  # compile | pinned (a requirements .txt used as is) | uv-lock
+    groups: tuple[str, ...] = ()
+    hashes: bool = True
+    check_command: str = ""  # uv-lock: fails when uv.lock is stale
+    export_command: str = ""  # uv-lock: writes the selection's pins with hashes to "$EXPORT_OUT"
+
+    @property
+    def job(self) -> LockJob:
+        return LockJob(self.input, self.output, self.extras, self.groups)
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,31 @@ class Plan:
 
     @property
     def lock_files(self) -> tuple[str, ...]:
-        return tuple(lock.output for lock in self.locks)
+        """Each lock file once (a uv.lock may serve several selections)."""
+        return tuple(dict.fromkeys(lock.output for lock in self.locks))
+
+    @property
+    def checked_locks(self) -> tuple[Lock, ...]:
+        """The locks the lock job checks: each file once."""
+        return tuple({lock.output: lock for lock in reversed(self.locks)}[f] for f in self.lock_files)
+
+    @property
+    def hashed_files(self) -> tuple[str, ...]:
+        """Lock files pip installs with --require-hashes, as they are in the repository."""
+        return tuple(k.output for k in self.locks if k.kind != "uv-lock" and k.hashes)
+
+    @property
+    def unhashed_files(self) -> tuple[str, ...]:
+        return tuple(k.output for k in self.locks if not k.hashes)
+
+    @property
+    def uv_requirement(self) -> str:
+        return LOCK_TOOLS["uv"].requirement
+
+    @property
+    def exports(self) -> tuple[Lock, ...]:
+        """uv.lock selections, exported with hashes before they are installed."""
+        return tuple(k for k in self.locks if k.kind == "uv-lock")
 
     def stage(self, name: str) -> StagePlan | None:
         return next((stage for stage in self.stages if stage.name == name), None)
@@ -149,8 +183,8 @@ def resolve_plan(spec: Spec, spec_path: str = "ci-gen.yaml") -> Plan:
         lock_tool=tool.name,
         lock_tool_requirement=tool.requirement,
         lock_env=tuple(sorted(tool.environment().items())),
-        runtime_lock=_lock(spec, spec.dependencies.runtime),
-        dev_locks=tuple(_lock(spec, d) for d in spec.dependencies.dev),
+        runtime_lock=_lock(spec, spec.dependencies.runtime, dev=False),
+        dev_locks=tuple(_lock(spec, d, dev=True) for d in spec.dependencies.dev),
         test_command=spec.test.command,
         install_project=_install_project(spec),
         model=_model(spec),
@@ -176,15 +210,24 @@ def _deploy_condition(spec: Spec) -> str:
     return DISPATCH_DEPLOY_CONDITION if handover else DEPLOY_CONDITION
 
 
-def _lock(spec: Spec, lock_input: LockInput) -> Lock:
+def _lock(spec: Spec, lock_input: LockInput, *, dev: bool) -> Lock:
     tool = LOCK_TOOLS[spec.dependencies.lock_tool]
-    job = LockJob(lock_input.input, lock_input.lock, tuple(lock_input.extras))
+    job = LockJob(lock_input.input, lock_input.lock, tuple(lock_input.extras), tuple(lock_input.groups))
+    base = Lock(job.input, job.output, job.extras, "", "", lock_input.kind, job.groups, lock_input.hashes)
+    if lock_input.kind == "pinned":
+        return base
+    if lock_input.kind == "uv-lock":
+        export = shlex.join(uv_export_argv(job, "EXPORT_OUT", dev=dev)).replace("EXPORT_OUT", '"$EXPORT_OUT"')
+        return replace(
+            base,
+            fix_command=shlex.join(uv_lock_argv(job)),
+            check_command=shlex.join(uv_check_argv(job)),
+            export_command=export,
+        )
     fresh = tool.compile_argv(job, spec.python.version, "LOCK_OUT")
     fix = tool.compile_argv(job, spec.python.version, job.output)
-    return Lock(
-        input=job.input,
-        output=job.output,
-        extras=job.extras,
+    return replace(
+        base,
         compile_command=shlex.join(fresh).replace("LOCK_OUT", '"$LOCK_OUT"'),
         fix_command=shlex.join(fix),
     )
@@ -193,7 +236,7 @@ def _lock(spec: Spec, lock_input: LockInput) -> Lock:
 def _install_project(spec: Spec) -> bool:
     if spec.test.install_project is not None:
         return spec.test.install_project
-    return spec.dependencies.runtime.input.rsplit("/", 1)[-1] == "pyproject.toml"
+    return spec.dependencies.runtime.input.rsplit("/", 1)[-1] in ("pyproject.toml", "uv.lock")
 
 
 def _model(spec: Spec) -> ModelPlan | None:

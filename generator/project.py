@@ -76,6 +76,15 @@ def render_loaded(loaded: Loaded) -> Rendering:
     return Rendering(loaded, inputs, outputs)
 
 
+def lock_warnings(plan: Plan, root: Path) -> list[str]:
+    """Locks the spec names that do not exist yet: valid, but the first CI run's lock job would fail."""
+    return [
+        f"{lock.output} does not exist yet: run `ci-gen lock` and commit it (the lock job fails without it)"
+        for lock in plan.checked_locks
+        if not (root / lock.output).is_file()
+    ]
+
+
 def check_files(spec: Spec, document: Document, root: Path) -> None:
     """Every file and folder the spec names must exist, or the workflows would fail later and further away."""
     wanted: list[tuple[tuple[str | int, ...], str, bool]] = []

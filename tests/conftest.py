@@ -15,6 +15,8 @@ import pytest
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
 INVALID = TESTS / "invalid"
+# The fixture repositories' own tests run inside their rehearsals, not in this suite.
+collect_ignore_glob = ["fixtures/*"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,7 @@ import click
 from generator.cli.options import handle_errors, project_options
 from generator.errors import EXIT_OK
 from generator.outputs import State, compare, write
-from generator.project import Location, render_project
+from generator.project import Location, lock_warnings, render_project
 
 VERBS = {
     State.MISSING: "created",
@@ -44,4 +44,6 @@ def command(
         click.echo(f"{verbs[change.state]} {change.path}")
     if not changes:
         click.echo(f"{len(rendering.outputs)} workflow file(s) already up to date")
+    for warning in lock_warnings(rendering.loaded.plan, location.root):
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     return EXIT_OK

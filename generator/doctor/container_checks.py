@@ -12,6 +12,7 @@ from generator.doctor.findings import Report
 from generator.doctor.project import Project
 
 _INSTALL = re.compile(r"(?:^|\s|/)(?:pip3?|python3?(?:\.\d+)?\s+-m\s+pip|uv\s+pip)\s+(?:install|sync)\b")
+_UV_SYNC = re.compile(r"(?:^|\s|/)uv\s+sync\b.*--(?:frozen|locked)\b")
 _TOOLING = {"pip", "setuptools", "wheel", "uv"}  # installers themselves, not what the service runs on
 _URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[^\s'\"?]*)")
 _URL_PORT = re.compile(r"https?://[^/:\s'\"]+:(\d+)")
@@ -47,11 +48,23 @@ def check_installs(project: Project, report: Report) -> None:
         for i in instructions
     )
     runtime_installed = False
+    uv_project = project.plan.runtime_lock.kind == "uv-lock"
     for instruction in (i for i in instructions if i.keyword == "RUN"):
         for command in dockerfile.shell_commands(instruction):
-            if _INSTALL.search(command):
+            if uv_project and _UV_SYNC.search(command):
+                runtime_installed = True  # uv verifies uv.lock's hashes itself
+            elif _INSTALL.search(command):
                 runtime_installed |= _check_install(project, instruction, command, hashes_env, report)
-    if not runtime_installed:
+    if not runtime_installed and uv_project:
+        report.add(
+            "unlocked-install",
+            project.show(container.dockerfile),
+            None,
+            f"no RUN installs {project.plan.runtime_lock.output} (`uv sync --frozen`), so the image's "
+            "packages are not the locked ones the tests ran with",
+            "RUN uv sync --frozen --no-dev",
+        )
+    elif not runtime_installed:
         report.add(
             "unlocked-install",
             project.show(container.dockerfile),

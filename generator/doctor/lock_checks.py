@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import difflib
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +12,7 @@ from generator.doctor.findings import Report
 from generator.doctor.project import Project, Requirement, lock_pins, parse_requirement, requirements_in
 from generator.doctor.versions import satisfies
 from generator.errors import ToolMissingError
-from generator.locking import LOCK_TOOLS, LockJob
+from generator.locking.run import compile_command, run, uv_lock_command
 from generator.plan import Lock
 
 if sys.version_info >= (3, 11):
@@ -25,7 +23,7 @@ else:  # pragma: no cover - Python 3.10 has no tomllib
 
 def check_locks(project: Project, report: Report) -> None:
     """Every lock exists, pins every top-level requirement within its bounds, and follows its -c files."""
-    for lock in project.plan.locks:
+    for lock in project.plan.checked_locks:
         text = project.read(lock.output)
         if text is None:
             report.add(
@@ -46,6 +44,8 @@ def check_locks(project: Project, report: Report) -> None:
 
 
 def _inputs(project: Project, lock: Lock, report: Report) -> tuple[list[Requirement], list[tuple[str, int]]]:
+    if lock.kind != "compile":
+        return [], []  # the project's own lock: `uv lock --check` (uv.lock) or nothing to compile from
     if lock.input.endswith(".in"):
         return requirements_in(project, lock.input)
     return _pyproject_requirements(project, lock, report), []
@@ -121,43 +121,34 @@ def _check_constraint(
 
 def check_recompile(project: Project, report: Report) -> None:
     """--deep: recompile every lock with the lock tool into a temp file, as the CI job does, and diff."""
-    tool = LOCK_TOOLS[project.plan.lock_tool]
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if tool.name == "pip-tools" and running != project.plan.python:
-        report.notes.append(
-            f"--deep: pip-compile resolves for the Python it runs on ({running}), the spec's "
-            f"Python is {project.plan.python}; differences may come from that"
-        )
     with tempfile.TemporaryDirectory(prefix="ci-gen-doctor-") as folder:
-        for lock in project.plan.locks:
-            if (project.root / lock.output).is_file():
+        for lock in project.plan.checked_locks:
+            if lock.kind == "uv-lock":
+                _check_uv_lock(project, lock, report)
+            elif lock.kind == "compile" and (project.root / lock.output).is_file():
                 _recompile(project, lock, Path(folder), report)
 
 
+def _check_uv_lock(project: Project, lock: Lock, report: Report) -> None:
+    outcome = run(uv_lock_command(lock.job, check=True), project.root)
+    if not outcome.ok:
+        report.add(
+            "stale-lock",
+            project.show(lock.output),
+            None,
+            f"`uv lock --check` fails: {outcome.stderr.splitlines()[-1] if outcome.stderr else 'stale'}",
+            f"run `ci-gen lock` (or: {lock.fix_command}) and commit {lock.output}",
+        )
+
+
 def _recompile(project: Project, lock: Lock, folder: Path, report: Report) -> None:
-    tool = LOCK_TOOLS[project.plan.lock_tool]
     output = folder / Path(lock.output).name
     shutil.copyfile(project.root / lock.output, output)  # keep existing pins, exactly like the CI job
-    argv = tool.compile_argv(LockJob(lock.input, lock.output, lock.extras), project.plan.python, str(output))
-    executable = shutil.which(
-        argv[0], path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    )
-    if executable is None:
-        raise ToolMissingError(f"--deep needs {argv[0]}", hint=f"pip install '{tool.requirement}'")
-    env = {**os.environ, **tool.environment()}
-    result = subprocess.run(
-        [executable, *argv[1:]],
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        raise ToolMissingError(
-            f"{argv[0]} failed while recompiling {lock.output}: {result.stderr.strip()[-500:]}"
-        )
+    command = compile_command(project.plan.lock_tool, project.plan.python, lock.job, str(output))
+    outcome = run(command, project.root)
+    if not outcome.ok:
+        raise ToolMissingError(f"recompiling {lock.output} failed: {outcome.stderr[-500:]}")
+    report.notes.append(f"--deep: recompiled {lock.output} with {outcome.how}")
     before = (project.root / lock.output).read_text(encoding="utf-8").splitlines(keepends=True)
     after = output.read_text(encoding="utf-8").splitlines(keepends=True)
     diff = list(difflib.unified_diff(before, after, lock.output, f"{lock.output} (recompiled)", n=0))

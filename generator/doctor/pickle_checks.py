@@ -73,7 +73,11 @@ def _recorded(info: PickleInfo) -> str:
 def _compare(
     project: Project, shown: str, info: PickleInfo, pins: dict[str, tuple[str, int]], report: Report
 ) -> None:
-    lock, source = project.plan.runtime_lock.output, project.plan.runtime_lock.input
+    runtime = project.plan.runtime_lock
+    lock = runtime.output
+    # What a person edits to change a pin: pyproject.toml for uv.lock, the .in file, or the pinned file.
+    source = "pyproject.toml" if runtime.kind == "uv-lock" else runtime.input
+    relock = "" if runtime.kind == "pinned" else " and run `ci-gen lock`"
     for name, version in sorted(info.versions.items()):
         pinned = pins.get(normalise(name))
         if pinned is not None and pinned[0] != version:
@@ -84,7 +88,7 @@ def _compare(
                 f"the model was pickled with {name} {version}; the image installs {name}=={pinned[0]} "
                 f"({lock} line {pinned[1]}), which may not load it or may predict differently",
                 f"re-train and save the model with {name}=={pinned[0]} installed, or pin "
-                f"{name}=={version} in {source} and run `ci-gen lock`",
+                f"{name}=={version} in {source}{relock}",
             )
     for module in sorted(info.modules - _own_modules(project.root, info.modules)):
         _check_module(shown, module, pins, lock, source, report)

@@ -53,13 +53,34 @@ class Project:
         return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
 
 
+_UV_NAME = re.compile(r'^name = "([^"]+)"\s*$')
+_UV_VERSION = re.compile(r'^version = "([^"]+)"\s*$')
+
+
 def lock_pins(text: str) -> dict[str, tuple[str, int]]:
-    """`name==version` lines of a lock: normalised name -> (version, line number)."""
+    """`name==version` lines of a lock (or uv.lock's packages): normalised name -> (version, line number)."""
+    if "[[package]]" in text:
+        return _uv_lock_pins(text)
     pins: dict[str, tuple[str, int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         match = _PIN.match(line.strip())
         if match:
             pins[normalise(match.group(1))] = (match.group(2), number)
+    return pins
+
+
+def _uv_lock_pins(text: str) -> dict[str, tuple[str, int]]:
+    """uv.lock's `[[package]]` tables, read line by line so each pin keeps its line number."""
+    pins: dict[str, tuple[str, int]] = {}
+    name: tuple[str, int] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("[[package]]"):
+            name = None
+        elif (found := _UV_NAME.match(line)) is not None:
+            name = (normalise(found.group(1)), number)
+        elif name is not None and (found := _UV_VERSION.match(line)) is not None:
+            pins.setdefault(name[0], (found.group(1), name[1]))
+            name = None
     return pins
 
 

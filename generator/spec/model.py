@@ -100,36 +100,74 @@ class PythonSpec(_Model):
         return self
 
 
-class LockInput(_Model):
-    """One lock file: compiled from `input` (a requirements .in file or pyproject.toml) with hashes."""
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
-    input: RelPath = Field(description="requirements*.in or pyproject.toml")
+
+def lock_kind(input_path: str) -> str:
+    """compile: a .in file or pyproject.toml the lock tool compiles; pinned: a requirements .txt used
+    as the lock itself; uv-lock: a uv project's uv.lock, checked (`uv lock --check`) and exported."""
+    name = input_path.rsplit("/", 1)[-1]
+    if name == "uv.lock":
+        return "uv-lock"
+    return "pinned" if name.endswith(".txt") else "compile"
+
+
+class LockInput(_Model):
+    """One lock: compiled from `input` with hashes, or the project's own lock adopted as it is."""
+
+    input: RelPath = Field(
+        description="Compiled: requirements*.in or pyproject.toml. Adopted as the lock: a pinned "
+        "requirements*.txt, or uv.lock."
+    )
     output: RelPath | None = Field(
         default=None, description="Defaults to the input with .txt (pyproject: requirements.txt)."
     )
-    extras: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]] = Field(
-        default_factory=list, description="Optional dependency groups to include (pyproject.toml only)."
+    extras: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+        default_factory=list, description="Optional dependencies to include (pyproject.toml or uv.lock)."
+    )
+    groups: list[Annotated[str, Field(pattern=_NAME)]] = Field(
+        default_factory=list,
+        description="PEP 735 dependency groups to include (uv.lock, or pyproject.toml with lock-tool uv).",
+    )
+    hashes: bool = Field(
+        default=True,
+        description="An adopted requirements*.txt has --hash lines. false: installed without hashes, "
+        "and pip resolves what it does not pin.",
     )
 
     @model_validator(mode="after")
     def _check(self) -> LockInput:
-        is_pyproject = self.input.rsplit("/", 1)[-1] == "pyproject.toml"
-        if not is_pyproject and not self.input.endswith(".in"):
-            raise ValueError(f"'{self.input}' must be a requirements .in file or pyproject.toml")
-        if self.extras and not is_pyproject:
-            raise ValueError("extras only apply to pyproject.toml; list the packages in the .in file instead")
+        kind, name = lock_kind(self.input), self.input.rsplit("/", 1)[-1]
+        if kind == "compile" and name != "pyproject.toml" and not self.input.endswith(".in"):
+            raise ValueError(
+                f"'{self.input}' must be a requirements .in or .txt file, pyproject.toml or uv.lock"
+            )
+        if (self.extras or self.groups) and name not in ("pyproject.toml", "uv.lock"):
+            raise ValueError(
+                "extras and groups only apply to pyproject.toml and uv.lock; list the packages instead"
+            )
+        if self.output is not None and kind != "compile":
+            raise ValueError(f"'{self.input}' is the lock itself; remove output")
         if self.output is not None and not self.output.endswith(".txt"):
             raise ValueError(f"lock file '{self.output}' must end in .txt")
+        if not self.hashes and kind != "pinned":
+            raise ValueError("hashes: false only applies to an adopted requirements .txt lock")
         return self
+
+    @property
+    def kind(self) -> str:
+        return lock_kind(self.input)
 
     @property
     def lock(self) -> str:
         if self.output:
             return self.output
+        if self.kind != "compile":
+            return self.input
         if self.input.endswith(".in"):
             return self.input[:-3] + ".txt"
         folder = self.input.rpartition("/")[0]
-        name = "requirements" + "".join(f"-{e}" for e in self.extras) + ".txt"
+        name = "requirements" + "".join(f"-{e}" for e in (*self.extras, *self.groups)) + ".txt"
         return f"{folder}/{name}" if folder else name
 
 
@@ -152,9 +190,20 @@ class Dependencies(_Model):
 
     @model_validator(mode="after")
     def _distinct_locks(self) -> Dependencies:
-        locks = [self.runtime.lock, *(d.lock for d in self.dev)]
-        if len(set(locks)) != len(locks):
+        # uv.lock serves several selections (runtime, dev groups); every other lock is one file each.
+        inputs = (self.runtime, *self.dev)
+        files = [i.lock for i in inputs if i.kind != "uv-lock"]
+        selections = [(i.lock, *i.extras, "|", *i.groups) for i in inputs if i.kind == "uv-lock"]
+        if len(set(files)) != len(files) or len(set(selections)) != len(selections):
             raise ValueError("two inputs lock to the same file; set `output` on one of them")
+        return self
+
+    @model_validator(mode="after")
+    def _uv_where_needed(self) -> Dependencies:
+        for item in (self.runtime, *self.dev):
+            if self.lock_tool != "uv" and (item.kind == "uv-lock" or item.groups):
+                what = "uv.lock" if item.kind == "uv-lock" else "[dependency-groups]"
+                raise ValueError(f"{what} needs lock-tool: uv (pip-compile cannot read it)")
         return self
 
 

@@ -39,7 +39,7 @@ def spec_data(root: Path) -> dict[str, Any]:
 
 
 def test_requirements_layout(requirements_repo: Path) -> None:
-    result = run(["-C", str(requirements_repo), "init"])
+    result = run(["-C", str(requirements_repo), "init", "--no-lock"])
     assert result.exit_code == 0, result.output
     assert "wrote " in result.stdout and "(python 3.12, project iris-service)" in result.stdout
     data = spec_data(requirements_repo)
@@ -56,7 +56,7 @@ def test_requirements_layout(requirements_repo: Path) -> None:
 
 def test_pyproject_with_extras_and_requires_python(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
-    assert run(["-C", str(tmp_path), "init"]).exit_code == 0
+    assert run(["-C", str(tmp_path), "init", "--no-lock"]).exit_code == 0
     data = spec_data(tmp_path)
     assert data["project"] == "fancy-model"
     assert data["python"] == "3.10"  # the lowest version requires-python allows
@@ -76,26 +76,29 @@ def test_python_version_file_wins_over_requires_python(tmp_path: Path) -> None:
     assert 'python: "3.13"' in result.stdout
 
 
-def test_nothing_to_lock_says_what_to_create(tmp_path: Path) -> None:
+def test_a_pinned_requirements_txt_is_adopted_as_the_lock(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("numpy==2.0\n")
-    result = run(["-C", str(tmp_path), "init"])
+    result = run(["-C", str(tmp_path), "init", "--no-lock"])
     assert result.exit_code == 0
-    assert (
-        "note: no requirements.in or pyproject.toml dependencies found: create requirements.in"
-        in result.stdout
-    )
-    assert "note: requirements.txt exists: move its top-level packages into requirements.in" in result.stdout
+    assert "note: adopted requirements.txt as the runtime lock (pinned; no hashes" in result.stdout
+    assert spec_data(tmp_path)["dependencies"]["runtime"] == {"input": "requirements.txt", "hashes": False}
+
+
+def test_nothing_to_lock_says_what_to_create(tmp_path: Path) -> None:
+    result = run(["-C", str(tmp_path), "init", "--no-lock"])
+    assert result.exit_code == 0
+    assert "note: no requirements or pyproject dependencies found: create requirements.in" in result.stdout
 
 
 def test_refuses_to_overwrite_without_force(requirements_repo: Path) -> None:
     spec = requirements_repo / "ci-gen.yaml"
     spec.write_text("# mine\n")
-    result = run(["-C", str(requirements_repo), "init"])
+    result = run(["-C", str(requirements_repo), "init", "--no-lock"])
     assert result.exit_code == 2
     assert "ci-gen.yaml already exists" in result.stderr
     assert "hint: pass --force to overwrite it" in result.stderr
     assert spec.read_text() == "# mine\n"
-    assert run(["-C", str(requirements_repo), "init", "--force"]).exit_code == 0
+    assert run(["-C", str(requirements_repo), "init", "--force", "--no-lock"]).exit_code == 0
     assert spec.read_text().startswith("# yaml-language-server")
 
 
@@ -112,7 +115,7 @@ def test_odd_directory_names_become_valid_slugs(tmp_path: Path) -> None:
     root = tmp_path / "__My Model (v2)__"
     root.mkdir()
     (root / "requirements.in").write_text("")
-    assert run(["-C", str(root), "init"]).exit_code == 0
+    assert run(["-C", str(root), "init", "--no-lock"]).exit_code == 0
     assert spec_data(root)["project"] == "my-model-v2"
 
 
@@ -122,9 +125,13 @@ def test_init_says_when_there_are_no_tests(tmp_path) -> None:
     from generator.cli import cli
 
     (tmp_path / "requirements.in").write_text("flask\n")
-    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "init"], catch_exceptions=False)
+    argv = ["-C", str(tmp_path), "init", "--no-lock"]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
     assert result.exit_code == 0
-    assert "no tests/ folder or test_*.py found" in result.output
+    assert "no tests found: the test job only byte-compiles the code" in result.output
+    assert spec_data(tmp_path)["test"]["command"].startswith("python -m compileall")
     (tmp_path / "tests").mkdir()
-    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "init", "--force"], catch_exceptions=False)
-    assert "no tests/ folder" not in result.output
+    (tmp_path / "tests" / "test_app.py").write_text("def test_it():\n    pass\n")
+    result = CliRunner().invoke(cli, [*argv, "--force"], catch_exceptions=False)
+    assert "no tests found" not in result.output
+    assert spec_data(tmp_path)["test"]["command"] == "python -m pytest"
