@@ -178,7 +178,8 @@ class Dependencies(_Model):
     """How dependencies are locked: pip-tools format with hashes, by pip-tools or uv."""
 
     lock_tool: LockToolName = Field(
-        default="pip-tools", description="pip-compile, or uv pip compile (same format)."
+        default="pip-tools",
+        description="pip-compile, or uv pip compile (same format); uv also for uv.lock and groups.",
     )
     runtime: LockInputField = Field(
         default_factory=lambda: LockInput(input="requirements.in"),
