@@ -42,9 +42,9 @@ def compile_command(tool_name: str, python: str, job: LockJob, output: str) -> C
     env = {**os.environ, **tool.environment()}
     if tool_name == "uv":
         return Command([_executable("uv", tool.requirement), *argv[1:]], env, f"uv for Python {python}")
-    interpreter, version = _pip_tools_python(python)
+    interpreter, version, shown = _pip_tools_python(python)
     argv = [interpreter, "-m", "piptools", "compile", *argv[1:]]
-    return Command(argv, env, f"pip-compile on Python {version} ({interpreter})")
+    return Command(argv, env, f"pip-compile on Python {version} ({shown})")
 
 
 def uv_lock_command(job: LockJob, *, check: bool) -> Command:
@@ -79,15 +79,16 @@ def _executable(name: str, requirement: str) -> str:
     return found
 
 
-def _pip_tools_python(python: str) -> tuple[str, str]:
-    """An interpreter of the spec's Python that can run pip-tools, and its full version."""
+def _pip_tools_python(python: str) -> tuple[str, str, str]:
+    """An interpreter of the spec's Python that can run pip-tools, its full version, and how to show it."""
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     if running == python and _has_pip_tools(sys.executable):
-        return sys.executable, ".".join(str(part) for part in sys.version_info[:3])
+        return sys.executable, ".".join(str(part) for part in sys.version_info[:3]), sys.executable
     interpreter = find_python(python, "ci-gen lock (pip-compile resolves for the Python it runs on)")
     if _has_pip_tools(interpreter.path):
-        return interpreter.path, interpreter.version
-    return _cached_venv(interpreter.path, interpreter.version), interpreter.version
+        return interpreter.path, interpreter.version, interpreter.path
+    venv = _cached_venv(interpreter.path, interpreter.version)
+    return venv, interpreter.version, f"{interpreter.path}, with pip-tools in a cached venv"
 
 
 def _has_pip_tools(interpreter: str) -> bool:
