@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import Observation, judge
-from generator.deploy.loadgen import LoadGenerator, LoadPlan, Sample, Target, get, summarize
+from generator.deploy.loadgen import LoadGenerator, LoadPlan, Sample, Target, probe, summarize
 from generator.deploy.ports import free_port
 from generator.deploy.release import Release
 from generator.deploy.report import DeployReport, Emit, Event, progress_line, step_record
 from generator.deploy.targets.base import TrackFailed
-from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch
+from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch, log_evidence
 from generator.errors import EXIT_FAILED, EXIT_OK
 from generator.spec.model import DeployGates
 
@@ -122,11 +122,18 @@ def started(
 
 def _wait_ok(runtime: Runtime, record: Any, path: str, timeout: float, name: str) -> None:
     deadline = time.monotonic() + timeout
+    last = "no answer yet"
     while time.monotonic() < deadline:
         if not runtime.running(record):
-            raise TrackFailed(f"the {name} service ({record.release.version}) exited before it was healthy")
-        answer = get(record.port, path)
-        if answer is not None and answer[0] == 200:
+            raise TrackFailed(
+                f"the {name} service ({record.release.version}) exited before it was healthy"
+                f"{log_evidence(runtime, record)}"
+            )
+        status, last = probe(record.port, path)
+        if status == 200:
             return
         time.sleep(0.1)
-    raise TrackFailed(f"the {name} service ({record.release.version}) was not healthy within {timeout:.0f} s")
+    raise TrackFailed(
+        f"the {name} service ({record.release.version}) was not healthy within {timeout:.0f} s: "
+        f"GET http://127.0.0.1:{record.port}{path} last gave {last}{log_evidence(runtime, record)}"
+    )

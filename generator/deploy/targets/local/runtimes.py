@@ -75,6 +75,15 @@ def track_env(launch: TrackLaunch) -> dict[str, str]:
     return env
 
 
+def log_evidence(runtime: Runtime, record: TrackRecord, lines: int = 20) -> str:
+    """The end of a track's log, to append to a message saying that it failed."""
+    where, tail = runtime.log_tail(record, lines)
+    if not tail:
+        return f"; its log ({where}) is empty"
+    shown = "\n".join(f"    {line[:300]}" for line in tail)
+    return f"\n  last lines of its log ({where}):\n{shown}"
+
+
 def container_env(launch: TrackLaunch) -> dict[str, str]:
     """A container's environment: it listens on its own port on every interface of its own network (only
     the published loopback port reaches it); the model is inside the image."""

@@ -19,7 +19,7 @@ from generator.deploy.state import EnvState, MirrorRecord, RouterRecord, Session
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, TrackFailed, Traffic
 from generator.deploy.targets.local import logs, procs
 from generator.deploy.targets.local.router import NginxRouter, Ports, Routing
-from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch, make_runtime
+from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch, log_evidence, make_runtime
 from generator.errors import DeployError
 
 MARKER = "CI_GEN_TRACK_ID"  # in every track's environment, so strays can be found after a crash
@@ -176,11 +176,7 @@ class LocalTarget:
         return f" (the image must listen on container.port {self.container_port})"
 
     def _evidence(self, record: TrackRecord) -> str:
-        where, lines = self.runtime_of(record).log_tail(record, 20)
-        if not lines:
-            return f"; its log ({where}) is empty"
-        shown = "\n".join(f"    {line[:300]}" for line in lines)
-        return f"\n  last lines of its log ({where}):\n{shown}"
+        return log_evidence(self.runtime_of(record), record)
 
     def stop_track(self, track: str) -> None:
         record = self.state.tracks.get(track)
