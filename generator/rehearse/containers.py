@@ -54,6 +54,25 @@ class Runtime:
         image_id = image_id if image_id.startswith("sha256:") else f"sha256:{image_id}"
         return (digest if digest.startswith("sha256:") else image_id), image_id
 
+    def remove_labelled(self, label: str, value: str) -> list[str]:
+        """Remove every container (running or not) labelled label=value; return their names."""
+        listing = [
+            self.executable,
+            "ps",
+            "--all",
+            "--filter",
+            f"label={label}={value}",
+            "--format",
+            "{{.Names}}",
+        ]
+        env = podman_env() if self.name == "podman" else None
+        names = subprocess.run(listing, capture_output=True, text=True, check=False, timeout=60, env=env)
+        found = names.stdout.split()
+        for name in found:
+            argv = [self.executable, "rm", "--force", "--time", "5", name]
+            subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60, env=env)
+        return found
+
     def _inspect(self, tag: str, template: str) -> str:
         argv = [self.executable, "image", "inspect", "--format", template, tag]
         env = podman_env() if self.name == "podman" else None

@@ -10,6 +10,8 @@ podman's CLI is docker-compatible for `logs`, `rm`, `ps`, `inspect`, `exec`, `st
   Without systemd, podman cannot schedule HEALTHCHECK probes (it logs errors and skips them), so the
   shim passes `--no-healthcheck` there; the smoke test probes the health path itself anyway.
 - `docker build`: `--format docker` (keeps HEALTHCHECK, as docker does) and `--network host`.
+Every container a rehearsal's `docker run` starts is labelled with the job (`LABEL` below), so the
+rehearsal removes whatever a job left, even when a step was killed before its own cleanup ran.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ _RUN_VALUE_OPTIONS = {
     "--pull",
 }
 _PUBLISH = {"-p", "--publish"}
+LABEL = "ci-gen.rehearsal"  # the label's value: the job's, from this variable of the job's environment
+JOB_VARIABLE = "CI_GEN_REHEARSAL_JOB"
 _NETWORK = {"--network", "--net"}
 
 
@@ -89,6 +93,8 @@ def _run(args: list[str]) -> list[str]:
         has_network = has_network or name in _NETWORK
         kept += [name] if value is None else [f"{name}={value}"]
     extra = [] if has_network else ["--network=host"]
+    if os.environ.get(JOB_VARIABLE):
+        extra.append(f"--label={LABEL}={os.environ[JOB_VARIABLE]}")
     if not _has_systemd() and not any(
         name.startswith(("--health", "--no-healthcheck")) for name, _ in options
     ):

@@ -16,6 +16,7 @@ from generator.errors import RehearseError
 from generator.rehearse.actions import ActionCall, ActionOutcome, local_action
 from generator.rehearse.containers import Runtime, require
 from generator.rehearse.deployments import Deployment, bring_in, wind_up
+from generator.rehearse.dockershim import JOB_VARIABLE, LABEL
 from generator.rehearse.environment import GitHub
 from generator.rehearse.expressions import ExpressionError, condition, interpolate, lookup_in, to_text
 from generator.rehearse.files import StepFiles
@@ -103,7 +104,16 @@ class JobRun:
             return Outcome.SUCCESS
         finally:
             stop_groups(self.groups)
+            self._remove_containers()
             self._wind_up_deployments()
+
+    def _remove_containers(self) -> None:
+        """Containers the job's steps started through the docker shim and left behind (a killed step)."""
+        runtime = self.shared.detected_runtime
+        if runtime is None or runtime.name != "podman":
+            return
+        for name in runtime.remove_labelled(LABEL, self._label):
+            self._notice(f"removed container {name}, which a step left behind")
 
     def _wind_up_deployments(self) -> None:
         for deployment in self.deployments:
@@ -233,7 +243,13 @@ class JobRun:
             "RUNNER_TOOL_CACHE": str(self.tools),
             "PIP_CACHE_DIR": str(self.cache / "pip"),
             "UV_CACHE_DIR": str(self.cache / "uv"),
+            JOB_VARIABLE: self._label,
         }
+
+    @property
+    def _label(self) -> str:
+        """What the docker shim labels this job's containers with: unique per rehearsal and job."""
+        return f"{self.shared.github.run_id}-{_SLUG.sub('-', self.result.key).strip('-')}"
 
     def _env_chain(self, step: Step) -> dict[str, str]:
         """Workflow, job and step `env:`, each level able to read the ones before it."""

@@ -82,3 +82,11 @@ def test_other_commands_pass_through() -> None:
 def test_main_reports_what_it_cannot_translate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert dockershim.main(["run", "-p", "1:2", "img"], runtime=str(tmp_path / "podman")) == 125
     assert "rehearse shim" in capsys.readouterr().err
+
+
+def test_run_labels_the_container_with_the_rehearsal_job(
+    no_systemd: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(dockershim.JOB_VARIABLE, "123-build")
+    translated = translate(["run", "--detach", "img"])
+    assert f"--label={dockershim.LABEL}=123-build" in translated
