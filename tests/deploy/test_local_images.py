@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.deploy.ports import free_port
+from generator.deploy.targets.local import procs
 from generator.location import Location
 from generator.podman import containers_conf
 from generator.project import render_project
@@ -154,7 +155,7 @@ def test_switching_the_runtime_between_deploys(make_project, images):
     to_podman = deploy(project, images["fixed"])
     assert to_podman.exit_code == 0, to_podman.output
     assert "cannot run on the podman runtime" in to_podman.output
-    assert not Path(f"/proc/{process}").exists()  # the process track was stopped
+    assert not procs.alive(process, None)  # the process track was stopped (a zombie child counts as gone)
     assert state(project).stable.image == images["fixed"]
     spec.write_text(spec.read_text().replace("runtime: podman", "runtime: process"))
     back = run_deploy(project, "prod", project.model("v2"), version="v2")
