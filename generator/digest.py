@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator import __version__
+from generator.paths import confine, read_bytes_capped
 from generator.resources import builtin_templates_dir, data_file
 
 DATA_FILES = ("actions.json", "tools.json")
@@ -16,11 +17,10 @@ def template_names(folder: Path) -> list[str]:
     """Template files below `folder`, as sorted relative POSIX paths."""
     if not folder.is_dir():
         return []
-    return sorted(
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*.j2")
-        if path.is_file() and "__pycache__" not in path.parts
-    )
+    found = [path for path in folder.rglob("*.j2") if "__pycache__" not in path.parts]
+    for path in found:
+        confine(folder, path, "template")  # a link out of the folder is refused, never read
+    return sorted(path.relative_to(folder).as_posix() for path in found if path.is_file())
 
 
 def templates_digest(folders: Iterable[Path]) -> str:
@@ -29,7 +29,7 @@ def templates_digest(folders: Iterable[Path]) -> str:
     for index, folder in enumerate(folders):
         for name in template_names(folder):
             digest.update(f"{index}\0{name}\0".encode())
-            digest.update((folder / name).read_bytes())
+            digest.update(read_bytes_capped(folder / name))
     return digest.hexdigest()
 
 

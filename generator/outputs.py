@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 
 from generator.packs.model import parse_identities
+from generator.paths import confine, read_bytes_capped
 from generator.render.header import body_digest, split_header
 from generator.render.render import WORKFLOWS_DIR
 
@@ -33,6 +34,7 @@ class FileState:
 
 def compare(root: Path, outputs: dict[str, str]) -> list[FileState]:
     """The state of every generated file: each expected output, and old ones that should be deleted."""
+    confine(root, root / WORKFLOWS_DIR, "the workflows folder")
     states = [_compare_one(root, path, text) for path, text in sorted(outputs.items())]
     states += [
         FileState(path, State.ORPHANED, _diff(path, _read(root / path), ""))
@@ -131,12 +133,13 @@ def _stage(target: Path, text: str) -> Path:
 
 
 def _read(path: Path) -> str | None:
+    """A workflow's text; a link that leaves the workflows folder is refused, never read."""
+    confine(path.parent, path, "workflow file")
     try:
-        return path.read_text(encoding="utf-8")
+        raw = read_bytes_capped(path)
     except FileNotFoundError:
         return None
-    except UnicodeDecodeError:
-        return path.read_bytes().decode("utf-8", errors="replace")
+    return raw.decode("utf-8", errors="replace")
 
 
 def _diff(path: str, actual: str | None, expected: str) -> str:

@@ -10,6 +10,7 @@ from generator.errors import Problem, SpecError
 from generator.location import Location as Location  # re-exported for the commands
 from generator.packs.locked import check_locked
 from generator.packs.resolve import resolve_packs
+from generator.paths import is_inside, read_bytes_capped
 from generator.plan import Plan, resolve_plan
 from generator.render.render import render, template_sources
 from generator.render.templates import TemplateSet
@@ -51,7 +52,7 @@ def load(location: Location, spec_text: str | None = None) -> Loaded:
     if packs:
         check_locked(templates.overrides, packs, templates.builtin, location.display)
     plan = resolve_plan(spec, location.spec_name)
-    spec_bytes = location.spec.read_bytes() if spec_text is None else spec_text.encode("utf-8")
+    spec_bytes = read_bytes_capped(location.spec) if spec_text is None else spec_text.encode("utf-8")
     return Loaded(location, spec, document, spec_bytes, templates, plan)
 
 
@@ -104,6 +105,11 @@ def check_files(spec: Spec, document: Document, root: Path) -> None:
         _missing(document, path, name, folder)
         for path, name, folder in wanted
         if not _exists(root / name, folder)
+    ]
+    problems += [
+        document.problem(path, f"'{name}' is a link that leaves the project ({(root / name).resolve()})")
+        for path, name, _ in wanted
+        if not is_inside(root, root / name)
     ]
     if problems:
         raise SpecError(problems)

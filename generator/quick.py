@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.digest import inputs_digest, template_names
+from generator.errors import UsageError
 from generator.packs.locate import pack_folders
+from generator.paths import is_inside, read_bytes_capped
 from generator.render.header import Header, body_digest, split_header
 from generator.resources import builtin_templates_dir
 
@@ -29,11 +31,11 @@ def up_to_date(root: Path, spec: Path, extra_templates: tuple[Path, ...]) -> boo
         packs = pack_folders(headers[0].packs) if headers[0].packs else []
         if packs is None or len({h.packs for h in headers}) != 1:
             return False
-        expected = inputs_digest(spec.read_bytes(), folders, packs)
+        expected = inputs_digest(read_bytes_capped(spec), folders, packs)
         folders += [folder / "templates" for _, folder in packs]
         # A renamed file keeps its header; only a template of that name could have rendered it.
         renamed = not set(named) <= _workflow_names([*folders, builtin_templates_dir()])
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, UsageError):
         return False  # any doubt sends us down the full, exact path
     parts = {h.part for h in headers}
     current = all(h.inputs == expected for h in headers) and not renamed
@@ -52,7 +54,9 @@ def _headers(folder: Path) -> dict[str, Header]:
     for path in folder.iterdir():
         if path.suffix not in {".yml", ".yaml"}:
             continue
-        header, body = split_header(path.read_text(encoding="utf-8"))
+        if not is_inside(folder, path):
+            return {}
+        header, body = split_header(read_bytes_capped(path).decode("utf-8"))
         if header is None:
             continue
         if header.body != body_digest(body):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.location import Location
+from generator.paths import confine, read_bytes_capped
 from generator.plan import Plan
 from generator.project import load
 
@@ -49,8 +50,9 @@ class Project:
         return self.location.display(self.root / relative)
 
     def read(self, relative: str) -> str | None:
-        path = self.root / relative
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        """A project file's text; one outside the project (`-r /abs/path`, a link) is refused."""
+        path = confine(self.root, self.root / relative, "file")
+        return read_bytes_capped(path).decode("utf-8", errors="replace") if path.is_file() else None
 
 
 _UV_NAME = re.compile(r'^name = "([^"]+)"\s*$')

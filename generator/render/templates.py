@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, Undefined
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound, Undefined
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator.digest import template_names
 from generator.errors import UsageError
+from generator.paths import confine, read_text_capped
 from generator.render.quote import yaml_quote
 from generator.resources import builtin_templates_dir
 
@@ -54,10 +56,10 @@ class TemplateSet:
         return (*self.overrides, *(pack.templates for pack in self.packs), self.builtin)
 
     def environment(self) -> ImmutableSandboxedEnvironment:
-        builtin = FileSystemLoader(str(self.builtin))
-        loaders = [FileSystemLoader(str(folder)) for folder in self.folders[:-1]]
+        builtin = FolderLoader(self.builtin)
+        loaders = [FolderLoader(folder) for folder in self.folders[:-1]]
         # `{% extends "packs/NAME/FILE" %}` reaches a pack's own template past any override of it.
-        packs = {pack.name: FileSystemLoader(str(pack.templates)) for pack in self.packs}
+        packs = {pack.name: FolderLoader(pack.templates) for pack in self.packs}
         loader = ChoiceLoader(
             [
                 PrefixLoader({"packs": PrefixLoader(packs)}),
@@ -104,8 +106,26 @@ class TemplateSet:
         return next((pack.label for pack in self.packs if pack.templates == folder), str(folder))
 
 
+class FolderLoader(FileSystemLoader):
+    """Templates of one folder: a template (or an `{% include %}`) that is a link leaving the folder is
+    refused, and a file is read with a size cap, so an override cannot pull in files from elsewhere."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        path = self.folder.joinpath(*split_template_path(template))
+        if not (path.is_symlink() or path.exists()):
+            raise TemplateNotFound(template)
+        confine(self.folder, path, f"template '{template}'")
+        text = read_text_capped(path)
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
+
+
 def _blocks(path: Path) -> tuple[str, ...]:
-    text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
+    text = _COMMENT.sub("", read_text_capped(path))
     return tuple(dict.fromkeys(_BLOCK.findall(text)))
 
 

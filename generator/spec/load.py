@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, SpecError
+from generator.paths import read_bytes_capped
 from generator.spec.model import Spec
 from generator.spec.source import Document, Path, format_path, parse_yaml
 from generator.spec.types import UnquotedVersion
@@ -25,7 +26,7 @@ def read_spec(path: FsPath, display: str | None = None) -> tuple[Spec, Document]
     """Read, parse and validate the spec at `path`; errors name `display` (default: the path)."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes_capped(path, MAX_SPEC_BYTES)
     except FileNotFoundError:
         raise SpecError(
             [Problem(name, None, None, "", "no such file; create one with `ci-gen init`")]
