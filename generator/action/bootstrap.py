@@ -96,6 +96,22 @@ def workflow_command(name: str, message: str, **properties: str) -> str:
     return f"::{name}{' ' + props if props else ''}::{_escape(message, _DATA_ESCAPES)}"
 
 
+def stop_commands() -> tuple[str, str]:
+    """The pair of lines between which the runner treats nothing as a workflow command; the token is
+    random, so text in between cannot turn commands back on."""
+    token = f"ci-gen-{uuid.uuid4().hex}"
+    return f"::stop-commands::{token}", f"::{token}::"
+
+
+def untrusted_log(text: str) -> str:
+    """`text` (a child's output, a diff, a log) for the job log: no line of it can be a workflow command."""
+    if not text:
+        return ""
+    stop, resume = stop_commands()
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{stop}\n{body}{resume}\n"
+
+
 def _escape(text: str, table: Mapping[str, str]) -> str:
     return "".join(table.get(char, char) for char in text)
 
@@ -139,7 +155,7 @@ def _run(argv: Sequence[str], log: Path, what: str) -> None:
     if code != 0:
         # The whole log, folded away; the one line under it says what went wrong.
         print("::group::ci-gen install log")
-        print(log.read_text(encoding="utf-8", errors="replace"), end="")
+        print(untrusted_log(log.read_text(encoding="utf-8", errors="replace")), end="")
         print("::endgroup::")
         raise ActionError(f"could not {what} (exit {code}); the install log is in the group above")
 

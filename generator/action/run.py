@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.action import summary
-from generator.action.bootstrap import ActionError, Inputs, set_output, workflow_command
+from generator.action.bootstrap import (
+    ActionError,
+    Inputs,
+    set_output,
+    stop_commands,
+    untrusted_log,
+    workflow_command,
+)
 from generator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK
 
 WORKFLOWS = Path(".github") / "workflows"
@@ -98,13 +105,13 @@ def run_check(ctx: Context) -> Result:
     drift = [_drifted(ctx, item, EXPLAIN.get(item["state"], "")) for item in data["files"]]
     fix = ctx.fix(str(data["fix"]))
     for item in drift:
-        print(f"::group::diff of {item.path}")
-        sys.stdout.write(item.diff)
+        print(workflow_command("group", f"diff of {item.path}"))
+        sys.stdout.write(untrusted_log(item.diff))
         print("::endgroup::")
         message = f"{item.path} is {item.state}: {item.why}. Fix: run `{fix}` and commit the result."
         print(workflow_command("error", message, file=item.path, title=f"ci-gen: workflow {item.state}"))
     if not drift:
-        print(f"ci-gen check: workflows are up to date with {ctx.inputs.spec}")
+        sys.stdout.write(untrusted_log(f"ci-gen check: workflows are up to date with {ctx.inputs.spec}"))
     files = tuple(ctx.from_folder(ctx.root / item["path"]) for item in data["files"])
     report = summary.check_report(ctx.inputs.spec, drift, fix, _graph(ctx))
     return Result(EXIT_FAILED if drift else EXIT_OK, bool(drift), files, report)
@@ -125,7 +132,7 @@ def run_generate(ctx: Context) -> Result:
     proc = ctx.run("generate", *ctx.inputs.spec_args, *ctx.inputs.args)
     if proc.returncode != EXIT_OK:
         return _failure(ctx, "generate", proc)
-    sys.stdout.write(proc.stdout)
+    sys.stdout.write(untrusted_log(proc.stdout))
     after = _snapshot(ctx.root / WORKFLOWS)
     changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
     files = tuple(ctx.from_folder(ctx.root / WORKFLOWS / name) for name in changed)
@@ -158,18 +165,23 @@ def _stream(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     """Echo the child's output line by line as it comes (deploys are long), and keep a copy."""
     lines: list[str] = []
     pipe = subprocess.PIPE
+    stop, resume = stop_commands()  # nothing the child prints is a workflow command
+    print(stop, flush=True)
     with subprocess.Popen(argv, cwd=cwd, env=env, stdout=pipe, stderr=subprocess.STDOUT, text=True) as child:
         assert child.stdout is not None  # PIPE was asked for
         for line in child.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
             lines.append(line)
+    if lines and not lines[-1].endswith("\n"):
+        print()
+    print(resume, flush=True)
     return child.returncode, "".join(lines)
 
 
 def _failure(ctx: Context, command: str, proc: subprocess.CompletedProcess[str]) -> Result:
     """ci-gen could not answer: its problems become annotations, then one line says what failed."""
-    sys.stdout.write(proc.stdout)
+    sys.stdout.write(untrusted_log(proc.stdout))
     reason = ""
     for line in proc.stderr.splitlines():
         match = _PROBLEM.match(line)
@@ -178,7 +190,7 @@ def _failure(ctx: Context, command: str, proc: subprocess.CompletedProcess[str])
             column = match["col"] or ""
             print(workflow_command("error", match["message"], file=where, line=match["line"], col=column))
             continue
-        print(line)
+        sys.stdout.write(untrusted_log(line))
         reason = line.removeprefix("error: ") if line.startswith(("error:", "Error:")) else reason
     code = proc.returncode if proc.returncode != EXIT_OK else EXIT_INTERNAL
     detail = f": {reason.removeprefix('Error: ')}" if reason else ""

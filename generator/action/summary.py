@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from generator.markdown import md_code, md_text
+
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -22,11 +24,16 @@ class Drifted:
 def check_report(spec: str, drift: Sequence[Drifted], fix: str, graph: str | None) -> str:
     """The drift check: up to date, or a table of files, the fix command and the unified diff."""
     if not drift:
-        heading = f"## ci-gen check: workflows are up to date with `{spec}`"
+        heading = f"## ci-gen check: workflows are up to date with {code(spec)}"
         return "\n".join([heading, "", *graph_section(graph)])
     count = f"{len(drift)} workflow file{'s' if len(drift) != 1 else ''}"
-    lines = [f"## ci-gen check: {count} drifted from `{spec}`", "", "| file | state | why |", "|---|---|---|"]
-    lines += [f"| {code(item.path)} | {item.state} | {item.why} |" for item in drift]
+    lines = [
+        f"## ci-gen check: {count} drifted from {code(spec)}",
+        "",
+        "| file | state | why |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {code(item.path)} | {md_text(item.state)} | {md_text(item.why)} |" for item in drift]
     lines += ["", f"**Fix:** run {code(fix)} and commit the result.", ""]
     lines += ["<details><summary>Unified diff</summary>", "", fenced("".join(d.diff for d in drift), "diff")]
     lines += ["</details>", "", *graph_section(graph)]
@@ -35,9 +42,9 @@ def check_report(spec: str, drift: Sequence[Drifted], fix: str, graph: str | Non
 
 def generate_report(spec: str, files: Sequence[str]) -> str:
     if not files:
-        return f"## ci-gen generate: workflows already up to date with `{spec}`\n"
+        return f"## ci-gen generate: workflows already up to date with {code(spec)}\n"
     count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
-    lines = [f"## ci-gen generate: {count} changed from `{spec}`", ""]
+    lines = [f"## ci-gen generate: {count} changed from {code(spec)}", ""]
     lines += [f"- {code(path)}" for path in files]
     return "\n".join([*lines, "", "Commit these files so the drift check passes."]) + "\n"
 
@@ -63,7 +70,5 @@ def fenced(text: str, language: str) -> str:
 
 
 def code(text: str) -> str:
-    """An inline code span that also survives a table cell."""
-    ticks = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
-    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
-    return f"{ticks}{padded}{ticks}".replace("|", "\\|")
+    """An inline code span that also survives a table cell (line breaks shown as escapes)."""
+    return md_code(text)

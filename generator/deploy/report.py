@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator.deploy.gates import GateResult, Judgement, Observation, TrackStats, format_value
+from generator.markdown import md_code, md_text
 
 MAX_CHART_POINTS = 40
 
@@ -107,14 +108,14 @@ def markdown(report: DeployReport) -> str:
     """The report as GitHub-flavoured Markdown with a Mermaid chart."""
     icon = {"promoted": "✅", "passed": "✅", "installed": "✅", "unchanged": "✅"}.get(report.outcome, "❌")
     lines = [
-        f"## {icon} Deploy `{report.stage}` ({report.strategy}): {report.outcome}",
+        f"## {icon} Deploy {md_code(report.stage)} ({md_text(report.strategy)}): {md_text(report.outcome)}",
         "",
-        f"- release: `{report.release}` (version `{report.version}`)",
-        f"- previous stable: `{report.previous or 'none'}`",
-        f"- environment: `{report.environment}`, {report.seconds:.0f} s",
+        f"- release: {md_code(report.release)} (version {md_code(report.version)})",
+        f"- previous stable: {md_code(report.previous or 'none')}",
+        f"- environment: {md_code(report.environment)}, {report.seconds:.0f} s",
     ]
     if report.reason:
-        lines.append(f"- reason: {report.reason}")
+        lines.append(f"- reason: {md_text(report.reason)}")
     for record in report.steps:
         lines += ["", *_step_table(record)]
     chart = mermaid_chart(report.timeline)
@@ -133,9 +134,8 @@ def _step_table(record: dict[str, Any]) -> list[str]:
     ]
     for gate in record["gates"]:
         value = format_value(gate["gate"], gate["value"])
-        lines.append(
-            f"| {gate['gate']} | `{gate['expression']}` | {value} | {gate['verdict']} | {gate['reason']} |"
-        )
+        cells = [md_text(gate["gate"]), md_code(gate["expression"]), md_text(value), md_text(gate["verdict"])]
+        lines.append(f"| {' | '.join(cells)} | {md_text(gate['reason'])} |")
     lines += [
         "",
         "| track | requests | errors | p50 ms | p95 ms | p99 ms |",
@@ -147,7 +147,7 @@ def _step_table(record: dict[str, Any]) -> list[str]:
     if record.get("offered"):
         offered, shed = record["offered"], record.get("shed", 0)
         lines += ["", f"- shadow copies offered to the candidate: {offered}, shed: {shed}"]
-    lines += [f"- {note}" for note in record["notes"]]
+    lines += [f"- {md_text(note)}" for note in record["notes"]]
     return lines
 
 

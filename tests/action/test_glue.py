@@ -83,7 +83,8 @@ def test_deploy_passes_args_through_and_keeps_its_own_report(
     assert (result.code, result.changed) == (code, code == 0)
     assert result.report == "## Deploy report from the command\n"
     out = capsys.readouterr().out
-    assert out.startswith("deploying...\n")
+    stop, child, resume = out.splitlines()[:3]  # the child's output is never read as workflow commands
+    assert stop.startswith("::stop-commands::") and child == "deploying..." and resume == f"::{stop[17:]}::"
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     expected = [
         "::error::ci-gen deploy exited 1: a check failed or the deploy rolled back; see the job summary"
