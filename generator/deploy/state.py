@@ -17,34 +17,47 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from generator.deploy.release import Release
 from generator.errors import DeployError
 
 STATE_FILE = "state.json"
 LOCK_FILE = "deploy.lock"
+MAX_STATE_BYTES = 16_000_000
+# Files under the state folder are opened without following a link in their last component.
+_NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class _State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TrackRecord(_State):
+class _Process(_State):
+    """A process ci-gen started: a pid is only trusted with the start time that names it uniquely."""
+
+    # A pid ci-gen may signal: never 0 or 1 (the group, init), never negative (a process group).
+    pid: int | None = Field(default=None, ge=2)
+    start_ticks: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _pid_has_start_time(self) -> _Process:
+        if self.pid is not None and self.start_ticks is None:
+            raise ValueError("a pid without its start_ticks could name any process")
+        return self
+
+
+class TrackRecord(_Process):
     """A running track as its runtime knows it: a process (pid and start time) or a container name."""
 
     release: Release
-    port: int
-    pid: int | None = None
-    start_ticks: int | None = None
-    container: str | None = None
+    port: int = Field(ge=1, le=65535)
+    container: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
     log: str | None = None  # where its stdout (prediction lines) goes, for the process runtime
     runtime: str | None = None  # process, podman or docker: what stops it if deploy.local.runtime changes
 
 
-class RouterRecord(_State):
-    pid: int | None = None
-    start_ticks: int | None = None
+class RouterRecord(_Process):
     generation: int = 0
 
 
@@ -89,26 +102,55 @@ class StateStore:
         self.path = folder / STATE_FILE
 
     def load(self) -> EnvState:
-        if not self.path.exists():
-            return EnvState(environment=self.environment)
+        """The state as validated on load: a record that fails (a pid without its start time, a container
+        name that would read as an option) is refused, not acted on."""
         try:
-            return EnvState.model_validate_json(self.path.read_bytes())
+            raw = _read_nofollow(self.path)
+        except FileNotFoundError:
+            return EnvState(environment=self.environment)
+        except OSError as exc:
+            raise DeployError(f"deploy state {self.path} is unreadable: {exc.strerror}") from exc
+        try:
+            return EnvState.model_validate_json(raw)
         except (ValidationError, ValueError) as exc:
             raise DeployError(
-                f"deploy state {self.path} is unreadable: {exc.__class__.__name__}",
+                f"deploy state {self.path} is unreadable: {_first_error(exc)}",
                 hint="inspect it; if the environment is stopped, delete the file to start afresh",
             ) from exc
 
     def save(self, state: EnvState) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         atomic_write(self.path, state.model_dump_json(indent=2) + "\n")
 
 
+def private_folder(folder: Path) -> None:
+    """Create the state folder readable by its owner only (it holds pids, logs and request bodies)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077 and folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
+
+
+def _read_nofollow(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(MAX_STATE_BYTES)
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and exc.errors():
+        error = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+    return exc.__class__.__name__
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that readers see the old or the new file, never a torn one."""
+    """Replace `path` with `text` so that readers see the old or the new file, never a torn one. The
+    temporary file is created afresh (O_EXCL, no links followed), so a planted link cannot redirect it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with temporary.open("w", encoding="utf-8") as handle:
+        temporary.unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -126,9 +168,12 @@ class EnvironmentBusy(DeployError):
 @contextlib.contextmanager
 def deploy_lock(folder: Path, environment: str, what: str) -> Iterator[None]:
     """Hold the environment's lock for the block; refuse at once if a live process holds it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     path = folder / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
+    except OSError as exc:  # ELOOP: a link planted in place of the lock file is refused, not truncated
+        raise DeployError(f"cannot open the deploy lock {path}: {exc.strerror}") from exc
     try:
         _take(fd, path, environment)
         os.ftruncate(fd, 0)
@@ -172,7 +217,7 @@ def _take(fd: int, path: Path, environment: str) -> None:
 def lock_holder(path: Path) -> dict[str, Any]:
     """Who wrote the lock file last (it may be stale: only the flock says whether it is held)."""
     try:
-        data = json.loads(path.read_text() or "{}")
+        data = json.loads(_read_nofollow(path) or b"{}")
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -182,7 +227,7 @@ def lock_is_held(path: Path) -> bool:
     """True when a live process holds the lock (used by `ci-gen status`)."""
     if not path.exists():
         return False
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:

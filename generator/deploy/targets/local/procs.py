@@ -41,11 +41,11 @@ def _reap(pid: int) -> None:
 
 
 def alive(pid: int | None, ticks: int | None) -> bool:
-    """True if the process recorded as (pid, ticks) is still the one running."""
-    if not pid:
+    """True if the process recorded as (pid, ticks) is still the one running. Without its start time a
+    pid may name any process by now, so it is never taken for ours."""
+    if not pid or not ticks:
         return False
-    current = start_ticks(pid)
-    return current is not None and (ticks is None or current == ticks)
+    return start_ticks(pid) == ticks
 
 
 def spawn(

@@ -182,7 +182,7 @@ class ContainerRuntime:
     def start(self, launch: TrackLaunch) -> TrackRecord:
         if launch.release.image is None:
             raise DeployError(f"the {self.name} runtime runs images; {launch.release.label} is not one")
-        self._run("rm", "--force", launch.name)
+        self._run("rm", "--force", "--", launch.name)
         env = [f"--env={k}={v}" for k, v in sorted(container_env(launch).items())]
         publish = f"--publish=127.0.0.1:{launch.port}:{launch.container_port}"
         args = ["run", "--detach", f"--name={launch.name}", self._network(), publish, "--pull=never", *env]
@@ -192,20 +192,20 @@ class ContainerRuntime:
         return TrackRecord(release=launch.release, port=launch.port, container=launch.name, runtime=self.name)
 
     def running(self, record: TrackRecord) -> bool:
-        result = self._run("inspect", "--format", "{{.State.Running}}", record.container or "")
+        result = self._run("inspect", "--format", "{{.State.Running}}", "--", record.container or "")
         return result.returncode == 0 and result.stdout.strip() == "true"
 
     def stop(self, record: TrackRecord) -> None:
         if record.container:
-            self._run("rm", "--force", "--time", "10", record.container)
+            self._run("rm", "--force", "--time", "10", "--", record.container)
 
     def output(self, record: TrackRecord, offset: int) -> tuple[list[str], int]:
         # Offsets count lines: `logs` returns the container's whole output every time.
-        lines = self._run("logs", record.container or "").stdout.splitlines()
+        lines = self._run("logs", "--", record.container or "").stdout.splitlines()
         return ([], len(lines)) if offset < 0 else (lines[offset:], len(lines))
 
     def log_tail(self, record: TrackRecord, lines: int) -> tuple[str, list[str]]:
-        result = self._run("logs", "--tail", str(lines), record.container or "")
+        result = self._run("logs", "--tail", str(lines), "--", record.container or "")
         merged = (result.stdout + result.stderr).strip().splitlines()  # the two streams, not interleaved
         return f"{self.name} logs {record.container}", merged[-lines:]
 
