@@ -36,6 +36,7 @@ from generator.spec.types import (
     RelPath,
     RunnerLabel,
     Slug,
+    StateDir,
     StateFolder,
     Text,
     UrlPath,
@@ -497,7 +498,7 @@ class KubernetesTarget(_Model):
     force_conflicts: bool = Field(
         default=False, description="Take over Deployment/Service fields another field manager owns."
     )
-    state_dir: RelPath = Field(default=STATE_DIR, description="Local lock and cache of the deploy state.")
+    state_dir: StateDir = Field(default=STATE_DIR, description="Local lock and cache of the deploy state.")
 
     @model_validator(mode="after")
     def _consistent(self) -> KubernetesTarget:

@@ -131,10 +131,15 @@ Gate = Annotated[
 RelPath = Annotated[
     str, Field(min_length=1, max_length=500), AfterValidator(_relative_path), AfterValidator(_no_expression)
 ]
+# Folders whose path is written into configuration files (nginx's): a character set with no syntax in it.
+_SAFE_PATH = r"^[A-Za-z0-9._/-]+$"
 StateFolder = Annotated[
-    str, Field(min_length=1, max_length=500), AfterValidator(_state_folder), AfterValidator(_no_expression)
+    str, Field(min_length=1, max_length=500, pattern=_SAFE_PATH), AfterValidator(_state_folder)
 ]
 RunnerLabel = Annotated[str, _pattern(_RUNNER_LABEL, "a runner label (letters, digits, . _ -)")]
+StateDir = Annotated[
+    str, Field(min_length=1, max_length=500, pattern=_SAFE_PATH), AfterValidator(_relative_path)
+]
 Slug = Annotated[str, _pattern(_SLUG, "lower-case letters, digits and dashes (like 'prod-eu')")]
 MetricName = Annotated[str, _pattern(_METRIC, "a metric name (letters, digits, _ . -)")]
 Branch = Annotated[str, _pattern(_BRANCH, "a branch name or pattern (letters, digits, . _ / - *)")]
