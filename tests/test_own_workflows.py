@@ -1,5 +1,5 @@
 """ci-gen's own CI (.github/workflows of this repository) meets the bar set for generated workflows:
-actionlint with shellcheck, zizmor --offline (pedantic), GitHub's workflow schema, pinned actions."""
+actionlint with shellcheck, zizmor --offline (auditor), GitHub's workflow schema, pinned actions."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_actionlint() -> None:
 
 
 def test_zizmor_offline() -> None:
-    result = run([tool("zizmor"), "--offline", "--no-progress", "--persona=pedantic", *WORKFLOWS], ROOT)
+    result = run([tool("zizmor"), "--offline", "--no-progress", "--persona=auditor", *WORKFLOWS], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings" in result.stdout, result.stdout
 

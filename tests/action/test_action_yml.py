@@ -16,7 +16,7 @@ def test_action_fits_githubs_action_schema() -> None:
 
 
 def test_zizmor_finds_nothing() -> None:
-    result = run([tool("zizmor"), "--offline", "--no-progress", "--persona=pedantic", str(ACTION)], ROOT)
+    result = run([tool("zizmor"), "--offline", "--no-progress", "--persona=auditor", str(ACTION)], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings" in result.stdout, result.stdout
 
