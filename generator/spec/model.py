@@ -463,6 +463,10 @@ class KubernetesTarget(_Model):
     prometheus_url: str | None = Field(
         default=None, pattern=r"^https?://[^\s/$.?#][^\s]*$", description="Prometheus reached directly."
     )
+    prometheus_token_over_http: bool = Field(
+        default=False,
+        description="Send CI_GEN_PROMETHEUS_TOKEN to an http:// prometheus-url (refused unless set).",
+    )
     prometheus_service: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?:[0-9]{1,5}$",

@@ -50,7 +50,9 @@ def make_kubernetes_target(
 
     def prometheus(cluster: Cluster) -> Query:
         if settings.prometheus_url is not None:
-            return DirectPrometheus(settings.prometheus_url)
+            return DirectPrometheus(
+                settings.prometheus_url, token_over_http=settings.prometheus_token_over_http
+            )
         assert settings.prometheus_service is not None
         return ProxiedPrometheus(cluster, settings.prometheus_service)
 

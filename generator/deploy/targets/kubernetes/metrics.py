@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.deploy.gates import TrackStats
-from generator.errors import DeployError
+from generator.errors import DeployError, UsageError
 
 TOKEN_ENV = "CI_GEN_PROMETHEUS_TOKEN"  # noqa: S105 - a variable name, not a secret; a bearer token for a Prometheus reached directly, if it needs one
 
@@ -108,19 +108,45 @@ def _number(text: Any) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+class _TokenStaysHome(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but sends the bearer token only to the origin it was configured for: urllib
+    would copy the Authorization header to whatever host a redirect names."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
 class DirectPrometheus:
     """Prometheus at a URL this machine can reach."""
 
-    def __init__(self, url: str, timeout: float = 15.0) -> None:
+    def __init__(self, url: str, timeout: float = 15.0, *, token_over_http: bool = False) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self._opener = urllib.request.build_opener(_TokenStaysHome)
+        if os.environ.get(TOKEN_ENV) and _origin(self.url)[0] != "https" and not token_over_http:
+            raise UsageError(
+                f"prometheus-url {self.url} is plain HTTP and {TOKEN_ENV} is set: the token would cross "
+                "the network readable by anyone on the way",
+                hint="use an https:// URL, or set deploy.kubernetes.prometheus-token-over-http: true "
+                "(a network you trust, such as a port-forward to localhost)",
+            )
 
     def __call__(self, promql: str) -> float | None:
         request = urllib.request.Request(  # noqa: S310 - the spec allows http(s) URLs only
             f"{self.url}/api/v1/query?{urllib.parse.urlencode({'query': promql})}", headers=self._headers()
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with self._opener.open(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             answer = _error_body(exc)
