@@ -107,6 +107,14 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     default=None,
     help="Carry the deploy jobs' state in DIR from one rehearsal to the next (a series of pushes).",
 )
+@click.option(
+    "--pass-env",
+    "pass_env",
+    multiple=True,
+    metavar="NAME",
+    help="Pass this variable of your environment to the jobs (repeatable); by default they get only an "
+    "allow-list (PATH, HOME, locale, certificates, proxies, PIP_*/UV_*, the container engine's settings).",
+)
 @handle_errors
 def command(
     directory: Path | None,
@@ -126,6 +134,7 @@ def command(
     cache_dir: Path | None,
     keep_deployments: bool,
     state_dir: Path | None,
+    pass_env: tuple[str, ...],
 ) -> int:
     """Run the generated workflow jobs (and the jobs they need) locally, in a scratch copy of the tree."""
     _pairs(build_args, "--build-arg")
@@ -144,6 +153,7 @@ def command(
         cache_dir=cache_dir,
         keep_deployments=keep_deployments,
         state_dir=state_dir,
+        pass_env=pass_env,
     )
     result = rehearse(request, print_event)
     print_summary(result)

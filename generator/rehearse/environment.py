@@ -18,6 +18,19 @@ PR_NUMBER = 1
 # Variables of the machine that would make a job see the caller's Python instead of its own.
 _DROPPED = ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX", "PYENV_VERSION")
 _DROPPED_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_")
+# What a rehearsed job gets from this machine: enough to find its tools, certificates, proxies, package
+# indexes and container engine, nothing else, so cloud credentials and tokens in the caller's environment
+# never reach repository code. `ci-gen rehearse --pass-env NAME` adds a variable.
+PASSED = frozenset(
+    {
+        *("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR"),
+        *("SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"),
+        *("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"),
+        *("CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINERS_REGISTRIES_CONF", "DOCKER_HOST"),
+        *("PYENV_ROOT", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "SOURCE_DATE_EPOCH"),
+    }
+)
+PASSED_PREFIXES = ("LC_", "PIP_", "UV_", "XDG_")
 # Never copied into the checkout: they are not part of what `actions/checkout` would give a job.
 _JUNK = {".git", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox"}
 
@@ -115,15 +128,22 @@ def _git(root: Path, *args: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def base_environment() -> dict[str, str]:
-    """This machine's environment without what would leak the caller's Python or GitHub state into a job."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith(_DROPPED_PREFIXES)}
+def base_environment(pass_env: tuple[str, ...] = ()) -> dict[str, str]:
+    """The allow-listed part of this machine's environment (plus `pass_env`), without what would leak
+    the caller's Python or GitHub state into a job; the workflow's own `env:` is added per job."""
+    env = {k: v for k, v in os.environ.items() if k in pass_env or _passed(k)}
     own_bin = str(Path(sys.prefix) / "bin") if sys.prefix != sys.base_prefix else None
     active = os.environ.get("VIRTUAL_ENV")
     dropped = {own_bin, str(Path(active) / "bin") if active else None}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p not in dropped)
     env.update({"CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"})
     return env
+
+
+def _passed(name: str) -> bool:
+    if name in _DROPPED or name.startswith(_DROPPED_PREFIXES):
+        return False
+    return name in PASSED or name.startswith(PASSED_PREFIXES)
 
 
 def snapshot(root: Path, target: Path) -> int:

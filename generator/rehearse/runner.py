@@ -51,6 +51,7 @@ class RehearsalRequest:
     cache_dir: Path | None = None
     keep_deployments: bool = False  # leave deployed tracks and routers running (and keep the workdir)
     state_dir: Path | None = None  # deploy state carried between rehearsals
+    pass_env: tuple[str, ...] = ()  # variables of this machine passed to the jobs beyond the allow-list
 
 
 def default_cache() -> Path:
@@ -106,7 +107,7 @@ def _shared(
         )
     )
     runtime = containers.detect(request.container_runtime)
-    env = base_environment()
+    env = base_environment(request.pass_env)
     if runtime is not None and runtime.name == "podman":
         env = podman_env(env)  # the jobs' builds and `docker` (the shim) run podman with ci-gen's settings
     shim = containers.write_shim(runtime, workdir / "bin") if runtime else None
