@@ -142,7 +142,8 @@ class NginxRouter:
         """Write the config for `routing`, then start nginx or reload it; return when it is live."""
         generation = record.generation + 1
         for sub in ("logs", "tmp"):
-            (self.folder / sub).mkdir(parents=True, exist_ok=True)
+            (self.folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_log(self.mirror_log)  # request bodies: nginx appends to the file, keeping its mode
         self._write_config(self.render(routing, generation))
         self._check_config()
         if procs.alive(record.pid, record.start_ticks):
@@ -276,6 +277,27 @@ class NginxRouter:
             if path.exists() and path.stat().st_size:
                 return path.read_text(errors="replace").strip().splitlines()[-1]
         return "no error logged"
+
+
+def private_log(path: Path) -> None:
+    """Create `path` readable by its owner only (or make it so), never through a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def empty_log(path: Path) -> None:
+    """Empty a log nobody reads any more (nginx keeps appending to the same, now empty, file)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    try:
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
 
 
 def nginx_string(value: str) -> str:

@@ -160,6 +160,18 @@ class ProcessRuntime:
         return str(out.with_suffix(".err")), []
 
 
+# A model service needs no privileges: no capabilities but binding a port (an image may listen on 80), no
+# privilege gain through setuid binaries, a read-only root with scratch space where servers expect it.
+HARDENING = (
+    "--cap-drop=ALL",
+    "--cap-add=NET_BIND_SERVICE",
+    "--security-opt=no-new-privileges",
+    "--read-only",
+    "--tmpfs=/tmp:rw,nosuid,nodev",
+    "--tmpfs=/var/tmp:rw,nosuid,nodev",
+)
+
+
 class ContainerRuntime:
     """Runs the release's image with podman or docker: host network, 127.0.0.1 only. Preflight pulls an
     image given by digest and refuses one whose digest differs (images.py); `run` itself never pulls."""
@@ -185,7 +197,8 @@ class ContainerRuntime:
         self._run("rm", "--force", "--", launch.name)
         env = [f"--env={k}={v}" for k, v in sorted(container_env(launch).items())]
         publish = f"--publish=127.0.0.1:{launch.port}:{launch.container_port}"
-        args = ["run", "--detach", f"--name={launch.name}", self._network(), publish, "--pull=never", *env]
+        args = ["run", "--detach", f"--name={launch.name}", self._network(), publish, "--pull=never"]
+        args += [*HARDENING, *env]
         result = self._run(*args, launch.release.image)
         if result.returncode != 0:
             raise DeployError(f"{self.name} could not start {launch.release.image}: {result.stderr.strip()}")

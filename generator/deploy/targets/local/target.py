@@ -18,7 +18,7 @@ from generator.deploy.replay import LiveReplayer
 from generator.deploy.state import EnvState, MirrorRecord, RouterRecord, Session, TrackRecord
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, TrackFailed, Traffic
 from generator.deploy.targets.local import logs, procs
-from generator.deploy.targets.local.router import NginxRouter, Ports, Routing
+from generator.deploy.targets.local.router import NginxRouter, Ports, Routing, empty_log
 from generator.deploy.targets.local.runtimes import Runtime, TrackLaunch, log_evidence, make_runtime
 from generator.errors import DeployError
 
@@ -216,6 +216,7 @@ class LocalTarget:
         if self._replayer is not None:
             self._replayer.stop()
             self._replayer = None
+        empty_log(self.router.mirror_log)  # the bodies were only kept to be replayed; none are now
         if self.state.mirror is not None:
             log = self.router.mirror_log
             self._replayer = LiveReplayer(log, logs.size(log), self.ports.replay, to or CANDIDATE).start()
