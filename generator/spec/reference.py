@@ -52,8 +52,10 @@ def _object_of(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any] | N
         if "properties" in variant:
             return variant
         items = variant.get("items")
-        if isinstance(items, dict) and "properties" in _resolve(items, root):
-            return _resolve(items, root)
+        if isinstance(items, dict):  # a list of mappings, possibly beside other item types
+            for item in _variants(items, root):
+                if "properties" in item:
+                    return item
     return None
 
 
