@@ -50,9 +50,10 @@ def alive(pid: int | None, ticks: int | None) -> bool:
 
 def spawn(
     argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], stdout: Path, stderr: Path
-) -> tuple[int, int]:
+) -> tuple[int | None, int | None]:
     """Start a process detached (its own session and process group, re-parented to init) with output
-    appended to files; return its pid and start time. See launch.py for why."""
+    appended to files; return its pid and start time, or (None, None) if it is already gone: a pid
+    without its start time could name any process by the time it is used. See launch.py for why."""
     launcher = [sys.executable, "-I", str(Path(__file__).with_name("launch.py")), str(cwd), str(stdout)]
     launcher += [str(stderr), "--", *argv]
     result = subprocess.run(
@@ -61,7 +62,8 @@ def spawn(
     if result.returncode != 0 or not result.stdout.strip().isdigit():
         raise DeployError(f"could not start {argv[0]}: {result.stderr.strip() or 'no pid reported'}")
     pid = int(result.stdout.strip())
-    return pid, start_ticks(pid) or 0
+    ticks = start_ticks(pid)
+    return (pid, ticks) if ticks is not None else (None, None)
 
 
 def detached_env(env: Mapping[str, str]) -> dict[str, str]:

@@ -154,7 +154,7 @@ class NginxRouter:
             pid, ticks = self._replace(record, generation)
         return RouterRecord(pid=pid, start_ticks=ticks, generation=generation)
 
-    def _replace(self, record: RouterRecord, generation: int) -> tuple[int, int]:
+    def _replace(self, record: RouterRecord, generation: int) -> tuple[int | None, int | None]:
         """Start nginx where the recorded one died. Its orphaned workers may still hold the ports: the
         new one binds beside them (`reuseport`) and only then are they told to finish and quit, so users
         see no gap. If they bound without `reuseport` (an older config), end them first."""
@@ -239,7 +239,7 @@ class NginxRouter:
         if result.returncode != 0:
             raise DeployError(f"nginx rejected the generated config {self.conf}: {result.stderr.strip()}")
 
-    def _start(self) -> tuple[int, int]:
+    def _start(self) -> tuple[int | None, int | None]:
         # In the foreground of its own session (master and workers one group): we hold its pid, and it
         # outlives this driver and the CI job that ran it.
         pid, ticks = procs.spawn(
