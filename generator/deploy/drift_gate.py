@@ -9,14 +9,13 @@ about 9/n, so drift is judged on the whole window, never ending it early on a fe
 
 from __future__ import annotations
 
-import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.deploy.gates import GateResult, Judgement, Verdict, format_value
+from generator.deploy.gates import GateResult, Judgement, Verdict, compare, overall
 from generator.deploy.release import Release
 from generator.deploy.targets.base import CANDIDATE
 from generator.errors import UsageError
@@ -29,13 +28,6 @@ if TYPE_CHECKING:
     from generator.spec.monitor import Thresholds
 
 Reader = Callable[[], list[str]]  # every candidate log line since the window opened
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "==": operator.eq,
-}
 
 
 @dataclass(frozen=True)
@@ -102,20 +94,12 @@ def _result(gate: str, expression: str, value: float | None, rows: int, minimum:
         return GateResult(gate, expression, None, Verdict.INCONCLUSIVE, reason)
     if value is None:
         return GateResult(gate, expression, None, Verdict.INCONCLUSIVE, "no logged inputs to measure")
-    op, threshold = expression.split(" ", 1)
-    passed = _OPS[op](value, float(threshold))
-    reason = "" if passed else f"{gate} {format_value(gate, value)} is not {expression}"
-    return GateResult(gate, expression, value, Verdict.PASS if passed else Verdict.FAIL, reason)
+    return compare(gate, expression, value)
 
 
 def combine(judgement: Judgement, extra: tuple[GateResult, ...]) -> Judgement:
     """One judgement of both kinds: any failure fails, then any inconclusive gate fails safe."""
-    results = (*judgement.results, *extra)
-    for verdict in (Verdict.FAIL, Verdict.INCONCLUSIVE):
-        hits = [r for r in results if r.verdict is verdict]
-        if hits:
-            return Judgement(results, verdict, "; ".join(f"{r.gate}: {r.reason}" for r in hits))
-    return Judgement(results, judgement.verdict)
+    return overall((*judgement.results, *extra), otherwise=judgement.verdict)
 
 
 def _local_reader(target: Any) -> Reader:

@@ -176,7 +176,7 @@ def judge(gates: DeployGates, observation: Observation, *, agreement_possible: b
                 _judge_one(metric, expression, observation, gates.min_requests, agreement_possible)
             )
     shed = _shed(observation, gates.min_requests)
-    return _overall((*results, *([shed] if shed else [])))
+    return overall((*results, *([shed] if shed else [])))
 
 
 def _judge_one(
@@ -205,7 +205,7 @@ def _judge_one(
         if stable_sample < max(minimum, 1):
             reason = f"only {stable_sample} stable requests (min-requests {minimum})"
             return GateResult(metric.gate, expression, None, Verdict.INCONCLUSIVE, reason)
-    result = _compare(metric.gate, expression, metric.value(o))
+    result = compare(metric.gate, expression, metric.value(o))
     return _tested(result, o) if metric.needs_stable else result
 
 
@@ -270,7 +270,8 @@ def _shed(o: Observation, minimum: int) -> GateResult | None:
     return GateResult("shed", "<= 0.5", share, Verdict.FAIL, reason)
 
 
-def _compare(gate: str, expression: str, value: float | None) -> GateResult:
+def compare(gate: str, expression: str, value: float | None) -> GateResult:
+    """One measured value against its gate expression (`"<= 0.2"`); no value is inconclusive."""
     if value is None:
         return GateResult(gate, expression, None, Verdict.INCONCLUSIVE, "no value measured")
     op, threshold = expression.split(" ", 1)
@@ -279,12 +280,13 @@ def _compare(gate: str, expression: str, value: float | None) -> GateResult:
     return GateResult(gate, expression, value, Verdict.PASS if ok else Verdict.FAIL, reason)
 
 
-def _overall(results: tuple[GateResult, ...]) -> Judgement:
+def overall(results: tuple[GateResult, ...], otherwise: Verdict = Verdict.PASS) -> Judgement:
+    """Any failed gate fails the window, then any inconclusive one (failing safe); else `otherwise`."""
     for verdict in (Verdict.FAIL, Verdict.INCONCLUSIVE):
         hits = [r for r in results if r.verdict is verdict]
         if hits:
             return Judgement(results, verdict, "; ".join(f"{r.gate}: {r.reason}" for r in hits))
-    return Judgement(results, Verdict.PASS)
+    return Judgement(results, otherwise)
 
 
 def format_value(gate: str, value: float | None) -> str:
