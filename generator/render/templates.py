@@ -15,6 +15,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from generator.digest import template_names
 from generator.errors import UsageError
 from generator.paths import confine, read_text_capped
+from generator.render.bytecode import template_cache
 from generator.render.quote import yaml_quote
 from generator.resources import builtin_templates_dir
 
@@ -75,6 +76,7 @@ class TemplateSet:
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
+            bytecode_cache=template_cache(),
         )
         env.filters["q"] = quote_filter
         env.globals["gh"] = github_expression
