@@ -78,12 +78,37 @@ def render_loaded(loaded: Loaded) -> Rendering:
 
 
 def lock_warnings(plan: Plan, root: Path) -> list[str]:
-    """Locks the spec names that do not exist yet: valid, but the first CI run's lock job would fail."""
+    """Locks the spec names that do not exist yet, or whose hashes the spec misjudges: valid, but the
+    first CI run's lock job would fail (or install a hashed file without checking its hashes)."""
+    warnings = []
+    for lock in plan.checked_locks:
+        path = root / lock.output
+        if not path.is_file():
+            why = "the lock job fails without it"
+            warnings.append(f"{lock.output} does not exist yet: run `ci-gen lock` and commit it ({why})")
+        elif lock.kind == "pinned":
+            warnings += _pinned_hash_warnings(lock.output, lock.hashes, path.read_text(encoding="utf-8", errors="replace"))
+    return warnings
+
+
+def _pinned_hash_warnings(name: str, hashes: bool, text: str) -> list[str]:
+    if hashes and "--hash" not in text:
+        return [f"{name} has no hashes but the spec installs it with --require-hashes: {ADD_HASHES}"]
+    if not hashes and "--hash" in text:
+        return [f"{name} has hashes but the spec says hashes: false, so pip does not check them: set it true"]
+    return []
+
+
+def lock_offers(plan: Plan) -> list[str]:
+    """What `validate` and `ci-gen lock` offer for the project's own pinned files without hashes."""
     return [
-        f"{lock.output} does not exist yet: run `ci-gen lock` and commit it (the lock job fails without it)"
+        f"{lock.output} is pinned without hashes; {ADD_HASHES}"
         for lock in plan.checked_locks
-        if not (root / lock.output).is_file()
+        if not lock.hashes
     ]
+
+
+ADD_HASHES = "to add hashes keeping exactly its pins: ci-gen lock --add-hashes"
 
 
 def check_files(spec: Spec, document: Document, root: Path) -> None:

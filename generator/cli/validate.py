@@ -8,7 +8,7 @@ import click
 
 from generator.cli.options import handle_errors, project_options
 from generator.errors import EXIT_OK
-from generator.project import Location, lock_warnings, render_project
+from generator.project import Location, lock_offers, lock_warnings, render_project
 
 
 @click.command("validate")
@@ -26,6 +26,8 @@ def command(directory: Path | None, spec: Path | None, templates: tuple[Path, ..
     model, image = ("yes" if plan.model else "no"), ("yes" if plan.container else "no")
     click.echo(f"  model: {model}; image: {image}; deploy: {stages}")
     click.echo(f"  renders {len(rendering.outputs)} workflow file(s), all valid")
+    for offer in lock_offers(plan):
+        click.echo(f"  {offer}")
     for warning in lock_warnings(plan, location.root):
         click.secho(f"warning: {warning}", fg="yellow", err=True)
     return EXIT_OK

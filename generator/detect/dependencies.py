@@ -139,8 +139,8 @@ def _hash_note(text: str) -> str:
     if has_hashes(text):
         return ", with hashes"
     return (
-        "; no hashes, so it is installed unverified and pip resolves what it leaves out. To lock it "
-        "fully with hashes: rename it to .in, name that .in in the spec, run `ci-gen lock`"
+        "; no hashes, so it is installed unverified and pip resolves what it leaves out. To add hashes "
+        "keeping exactly its pins: `ci-gen lock --add-hashes`"
     )
 
 
