@@ -87,7 +87,9 @@ def lock_warnings(plan: Plan, root: Path) -> list[str]:
             why = "the lock job fails without it"
             warnings.append(f"{lock.output} does not exist yet: run `ci-gen lock` and commit it ({why})")
         elif lock.kind == "pinned":
-            warnings += _pinned_hash_warnings(lock.output, lock.hashes, path.read_text(encoding="utf-8", errors="replace"))
+            warnings += _pinned_hash_warnings(
+                lock.output, lock.hashes, path.read_text(encoding="utf-8", errors="replace")
+            )
     return warnings
 
 
