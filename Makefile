@@ -75,6 +75,10 @@ lock: $(STAMP)
 	  --python-version 3.10 --universal --custom-compile-command "make lock" \
 	  --constraint requirements/action.txt --constraint requirements/dev.txt \
 	  -o requirements/action-monitor.txt requirements/action-monitor.in
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --python-version 3.10 --universal --custom-compile-command "make lock" \
+	  --constraint requirements/action.txt --constraint requirements/dev.txt \
+	  -o requirements/action-tracking.txt requirements/action-tracking.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -6,6 +6,9 @@ from __future__ import annotations
 STATE_DIR = ".ci-gen-state"
 """Deploy state, router configuration and track logs, relative to the repository root (git-ignored)."""
 
+TRACKING_STORE = ".ci-gen-tracking"
+"""The embedded MLflow store (SQLite and artifacts) when no tracking server is set (git-ignored)."""
+
 HEALTH_TIMEOUT = 60
 """Seconds a new local track may take to answer its health check."""
 

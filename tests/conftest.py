@@ -1,4 +1,4 @@
-"""Shared fixtures: golden-case discovery and the --update-golden switch."""
+"""Shared fixtures: golden-case discovery, the --update-golden switch, the MLflow tracking server."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.tracking.server import MlflowServer
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden"
@@ -75,3 +79,18 @@ def packs_installed(case: Path) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(installed_example_pack()))
         yield
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A real `mlflow server` (SQLite backend, loopback, a free port), started once per test session.
+
+    Tests share it: each makes experiments and registered models with names of its own.
+    """
+    from tests.tracking.server import remove, start_server
+
+    server = start_server(tmp_path_factory.mktemp("mlflow-server"))
+    try:
+        yield server
+    finally:
+        remove(server)

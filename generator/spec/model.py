@@ -19,6 +19,7 @@ from pydantic import (
 from generator.defaults import CONTAINER_PORT, HEALTH_TIMEOUT, KUBERNETES_HEALTH_TIMEOUT, STATE_DIR
 from generator.spec.monitor import MonitorSpec, RetrainSpec
 from generator.spec.pack_ref import PackRef, TemplateSource
+from generator.spec.tracking import TrackingField
 from generator.spec.types import (
     ActionRef,
     Branch,
@@ -233,6 +234,10 @@ class ModelSpec(_Model):
         default_factory=dict, description='Metric thresholds, e.g. accuracy: ">= 0.90".'
     )
     timeout_minutes: Annotated[int, Field(ge=1, le=360)] = Field(default=60, description="Job time limit.")
+    tracking: TrackingField = Field(
+        default=None,
+        description="Log runs to MLflow and register the model (optional); `true` takes every default.",
+    )
 
 
 class ContainerSpec(_Model):
