@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-test system-demo test lint typecheck demo demo-rollback demo-drift bench lock golden readme clean
+.PHONY: setup system-test system-demo test lint typecheck demo demo-rollback demo-drift bench lock golden readme schemas clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
+
+# After changing generator/data/schemas/github-workflows.json: recompile the schema generate checks with.
+schemas: $(STAMP)
+	$(BIN)/python -m generator.render.schema_compiler
 
 readme: $(STAMP)
 	$(BIN)/python scripts/update_readme.py

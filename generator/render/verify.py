@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
 from generator.errors import Problem, RenderError, SpecError
 from generator.render.header import split_header
-from generator.resources import action_pins, load_json
+from generator.resources import action_pins, data_file, load_json
 from generator.spec.source import Document, Path, parse_yaml, walk
 
+WORKFLOW_SCHEMA = "schemas/github-workflows.json"
 _PINNED = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]+)?@[0-9a-f]{40}$")
 
 
@@ -45,8 +47,32 @@ def _verify_one(path: str, text: str) -> list[Problem]:
     data = document.data
     if not isinstance(data, dict):
         return [Problem(path, 1, 1, "", "a workflow must be a mapping")]
-    problems = [_schema_problem(document, error) for error in _validator().iter_errors(data)]
-    return problems + _check_uses(document)
+    return _schema_problems(document, data) + _check_uses(document)
+
+
+def _schema_problems(document: Document, data: dict[str, Any]) -> list[Problem]:
+    """The schema's verdict comes from the compiled schema; jsonschema words the errors of an invalid
+    workflow (and decides when the compiled module is stale or cannot judge the document)."""
+    if _compiled_valid(data):
+        return []
+    return [_schema_problem(document, error) for error in _validator().iter_errors(data)]
+
+
+def _compiled_valid(data: dict[str, Any]) -> bool:
+    check = _compiled()
+    try:
+        return check is not None and check(data)
+    except Exception:  # e.g. a key that is not a string: jsonschema decides, as it did before
+        return False
+
+
+@cache
+def _compiled() -> Callable[[Any], bool] | None:
+    """The compiled schema (generator/render/workflow_schema.py), if it was compiled from the shipped one."""
+    from generator.render import workflow_schema
+
+    shipped = hashlib.sha256(data_file(WORKFLOW_SCHEMA).read_bytes()).hexdigest()
+    return workflow_schema.is_valid if shipped == workflow_schema.SCHEMA_SHA256 else None
 
 
 def _with_prefix(problem: Problem, prefix: str) -> Problem:
@@ -101,7 +127,7 @@ def _parent(data: Any, path: Path) -> Any:
 def _validator() -> Any:
     from jsonschema import Draft7Validator
 
-    schema = load_json("schemas/github-workflows.json")
+    schema = load_json(WORKFLOW_SCHEMA)
     return Draft7Validator(schema)
 
 
