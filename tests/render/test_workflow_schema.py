@@ -77,7 +77,8 @@ def _mutate(document: Any, parent: Any, key: Any, rng: random.Random) -> Any:
     if action == "remove":
         del parent[key]
     elif action == "extend" and isinstance(value, dict):
-        value[rng.choice(["unknown-key", "name", "if", "with", "run", "uses", "x"])] = rng.choice(REPLACEMENTS)
+        added = rng.choice(["unknown-key", "name", "if", "with", "run", "uses", "x"])
+        value[added] = rng.choice(REPLACEMENTS)
     elif action == "extend" and isinstance(value, list):
         value.append(copy.deepcopy(rng.choice([*value, *REPLACEMENTS]) if value else 1))
     else:
