@@ -17,3 +17,6 @@ KUBERNETES_HEALTH_TIMEOUT = 300
 
 CONTAINER_PORT = 8000
 """The port a model service listens on inside its container when the spec does not say."""
+
+ADD_HASHES = "to add hashes keeping exactly its pins: ci-gen lock --add-hashes"
+"""What `validate`, `ci-gen lock` and the lock warnings offer for a pinned requirements file, unhashed."""

@@ -6,7 +6,9 @@ would end a table row, `|` a cell, `<` start HTML and backticks end a code span;
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 _BACKTICKS = re.compile(r"`+")
 # `<` that could open a tag and `&` that could start an entity; `<= 0.01` stays as it is.
@@ -32,3 +34,11 @@ def md_code(text: str) -> str:
     ticks = "`" * (max((len(run) for run in _BACKTICKS.findall(flat)), default=0) + 1)
     padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") else flat
     return f"{ticks}{padded}{ticks}".replace("|", "\\|")
+
+
+def add_to_job_summary(text: str) -> None:
+    """Append `text` to the GitHub Actions job summary when running in a job ($GITHUB_STEP_SUMMARY)."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.defaults import ADD_HASHES
 from generator.digest import inputs_digest
 from generator.errors import Problem, SpecError
 from generator.location import Location as Location  # re-exported for the commands
@@ -108,9 +109,6 @@ def lock_offers(plan: Plan) -> list[str]:
         for lock in plan.checked_locks
         if not lock.hashes
     ]
-
-
-ADD_HASHES = "to add hashes keeping exactly its pins: ci-gen lock --add-hashes"
 
 
 def check_files(spec: Spec, document: Document, root: Path) -> None:

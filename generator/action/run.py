@@ -100,7 +100,7 @@ def run_check(ctx: Context) -> Result:
     data = _json(proc.stdout) if proc.returncode in (EXIT_OK, EXIT_FAILED) else None
     if data is None:
         return _failure(ctx, "check", proc)
-    from generator.cli.check import EXPLAIN
+    from generator.check import EXPLAIN
 
     drift = [_drifted(ctx, item, EXPLAIN.get(item["state"], "")) for item in data["files"]]
     fix = ctx.fix(str(data["fix"]))

@@ -9,6 +9,7 @@ import click
 
 from generator import __version__
 from generator.cli import COMMANDS
+from generator.cli.options import folder_option
 
 
 class LazyGroup(click.Group):
@@ -37,13 +38,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="ci-gen")
-@click.option(
-    "-C",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run as if started in DIR (also accepted after the command).",
-)
+@folder_option("-C", "directory", help="Run as if started in DIR (also accepted after the command).")
 @click.pass_context
 def cli(ctx: click.Context, directory: Path | None) -> None:
     """Generate secure, verified GitHub Actions workflows for an ML model from one ci-gen.yaml."""

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from generator.cli.options import handle_errors
+from generator.cli.options import debug_option, handle_errors, report_option
+from generator.cli.report import Line, Reporter
 from generator.errors import EXIT_FAILED, EXIT_OK
 from generator.outputs import write_file
 
@@ -20,13 +21,7 @@ from generator.outputs import write_file
     default="table",
     help="How to print the report.",
 )
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the Markdown report to this file.",
-)
+@report_option()
 @click.option("--strict", is_flag=True, help="Exit 1 unless every repository is clean.")
 @click.option(
     "--full",
@@ -34,7 +29,7 @@ from generator.outputs import write_file
     envvar="CI_GEN_CHECK_FULL",
     help="Render every repository; never trust the headers' digests (slower; as the PR check does).",
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@debug_option
 @handle_errors
 def command(
     paths: tuple[Path, ...],
@@ -49,7 +44,7 @@ def command(
 
     rows = fleet.survey(fleet.require_repositories(fleet.repositories(paths)), full=full)
     render = {"table": fleet_report.table, "json": fleet_report.as_json, "markdown": fleet_report.markdown}
-    click.echo(render[output_format](rows), nl=False)
+    Reporter().say(Line(render[output_format](rows), nl=False))
     if report_path is not None:
         write_file(report_path, fleet_report.markdown(rows))
     return EXIT_FAILED if strict and not all(row.clean for row in rows) else EXIT_OK

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from generator.cli.options import handle_errors, project_options
+from generator.cli.options import Invocation, project_command
 from generator.errors import EXIT_OK
 from generator.outputs import State, compare, write
-from generator.project import Location, lock_warnings, render_project
+from generator.project import lock_warnings, render_project
 
 VERBS = {
     State.MISSING: "created",
@@ -26,24 +24,20 @@ DRY_VERBS = {
 
 
 @click.command("generate")
-@project_options
+@project_command
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-@handle_errors
-def command(
-    directory: Path | None, spec: Path | None, templates: tuple[Path, ...], debug: bool, dry_run: bool
-) -> int:
+def command(invocation: Invocation, dry_run: bool) -> int:
     """Write .github/workflows from ci-gen.yaml (only files that changed)."""
-    location = Location.find(directory, spec, templates)
+    location, report = invocation.location, invocation.report
     rendering = render_project(location)
     if dry_run:
         changes = [s for s in compare(location.root, rendering.outputs) if s.state is not State.UP_TO_DATE]
     else:
         changes = write(location.root, rendering.outputs)
     verbs = DRY_VERBS if dry_run else VERBS
-    for change in changes:
-        click.echo(f"{verbs[change.state]} {change.path}")
+    report.say(*(f"{verbs[change.state]} {change.path}" for change in changes))
     if not changes:
-        click.echo(f"{len(rendering.outputs)} workflow file(s) already up to date")
+        report.say(f"{len(rendering.outputs)} workflow file(s) already up to date")
     for warning in lock_warnings(rendering.loaded.plan, location.root):
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
+        report.warn(warning)
     return EXIT_OK

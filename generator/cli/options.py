@@ -1,4 +1,5 @@
-"""Options every command shares, and the one place where errors become messages and exit codes."""
+"""Options every command shares, the context they resolve to, and the one place where errors become messages
+and exit codes."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from generator.cli.report import Reporter
 from generator.errors import EXIT_INTERNAL, CiGenError, SpecError
+from generator.location import Location
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
@@ -21,58 +25,88 @@ F = TypeVar("F", bound=Callable[..., Any])
 ISSUES_URL = "https://github.com/ci-gen/ci-gen/issues"
 
 
-def project_options(func: F) -> F:
-    """-C DIR, --spec PATH, --templates DIR (repeatable), --debug. `ci-gen -C DIR cmd` works too."""
+@dataclass(frozen=True)
+class Invocation:
+    """What a project command works on: the resolved location, and the reporter for its output format."""
 
-    command = func
+    location: Location
+    report: Reporter
 
-    @functools.wraps(command)
-    def inherit_directory(*args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("directory") is None:
-            context = click.get_current_context(silent=True)
-            root = context.find_root() if context else None
-            kwargs["directory"] = (root.obj or {}).get("directory") if root else None
-        return command(*args, **kwargs)
 
-    func = inherit_directory  # type: ignore[assignment]
-    decorators = [
-        click.option(
-            "-C",
-            "directory",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Run as if started in DIR.",
-        ),
-        click.option(
-            "--spec",
-            "spec",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="The spec file (default: ci-gen.yaml). Paths in it are relative to its folder.",
-        ),
-        click.option(
-            "--templates",
-            "templates",
-            type=click.Path(file_okay=False, path_type=Path),
-            multiple=True,
-            help="Template override folder, searched before the spec's own (repeatable).",
-        ),
-        debug_option,
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+def project_command(body: Callable[..., int]) -> Callable[..., None]:
+    """Make `body(invocation, **options)` a command body with the options every project command shares.
+
+    Adds -C DIR (`ci-gen -C DIR cmd` works too), --spec PATH, --templates DIR (repeatable) and --debug;
+    resolves them into one Location, picks the reporter from --json (when the command has `json_option`),
+    and turns errors into messages and exit codes. The command's own options may stand above or below it.
+    """
+
+    @functools.wraps(body)
+    def command(
+        directory: Path | None, spec: Path | None, templates: tuple[Path, ...], **options: Any
+    ) -> int:
+        location = Location.find(_inherited_directory(directory), spec, templates)
+        reporter = Reporter(as_json=bool(options.pop("as_json", False)))
+        options.pop("debug")
+        return body(Invocation(location, reporter), **options)
+
+    wrapped: Callable[..., None] = handle_errors(command)
+    for option in reversed(_PROJECT_OPTIONS):
+        wrapped = option(wrapped)
+    return wrapped
+
+
+def _inherited_directory(directory: Path | None) -> Path | None:
+    if directory is not None:
+        return directory
+    context = click.get_current_context(silent=True)
+    root = context.find_root() if context else None
+    found: Path | None = (root.obj or {}).get("directory") if root else None
+    return found
+
+
+def file_option(*names: str, help: str, **extra: Any) -> Callable[[F], F]:
+    """An option naming a file, as a Path (None when not given)."""
+    kind = click.Path(dir_okay=False, path_type=Path)
+    return click.option(*names, type=kind, default=None, help=help, **extra)
+
+
+def folder_option(*names: str, help: str, **extra: Any) -> Callable[[F], F]:
+    """An option naming a folder, as a Path (None when not given)."""
+    kind = click.Path(file_okay=False, path_type=Path)
+    return click.option(*names, type=kind, default=None, help=help, **extra)
 
 
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-report_option = click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the Markdown report to this file.",
+
+_PROJECT_OPTIONS = (
+    folder_option("-C", "directory", help="Run as if started in DIR."),
+    file_option(
+        "--spec", "spec", help="The spec file (default: ci-gen.yaml). Paths in it are relative to its folder."
+    ),
+    folder_option(
+        "--templates",
+        "templates",
+        help="Template override folder, searched before the spec's own (repeatable).",
+        multiple=True,
+    ),
+    debug_option,
 )
+
+
+def repeated_option(*names: str, metavar: str, help: str) -> Callable[[F], F]:
+    """An option that may be given many times; its values come as a tuple, in order."""
+    return click.option(*names, multiple=True, metavar=metavar, help=help)
+
+
+def json_option(help: str = "Print the report as JSON.") -> Callable[[F], F]:
+    """--json: the command's reporter prints one JSON document on stdout instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def report_option(help: str = "Also write the Markdown report to this file.") -> Callable[[F], F]:
+    """--report PATH: where a command also writes its Markdown report."""
+    return file_option("--report", "report_path", help=help)
 
 
 def handle_errors(func: Callable[..., int]) -> Callable[..., None]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from generator.cli.options import handle_errors, project_options
+from generator.cli.options import Invocation, folder_option, project_command, repeated_option
+from generator.cli.report import Line
 from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
-from generator.location import Location
 from generator.rehearse import (
     Event,
     JobFinished,
@@ -37,7 +38,7 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
 
 
 @click.command("rehearse")
-@project_options
+@project_command
 @click.argument("jobs", nargs=-1)
 @click.option(
     "--event",
@@ -49,38 +50,29 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
 @click.option(
     "--ref", default=None, help="github.ref (default: the deploy branch for push, the PR merge ref)."
 )
-@click.option(
+@repeated_option(
     "--matrix",
     "matrix",
-    multiple=True,
     metavar="KEY=VALUE",
     help="Run only matrix combinations with this value, e.g. python=3.11 (repeatable).",
 )
-@click.option(
+@repeated_option(
     "--workflow",
     "workflows",
-    multiple=True,
     metavar="FILE",
     help="Workflow file in .github/workflows (default: every generated one the event triggers).",
 )
-@click.option(
-    "--workdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Keep the scratch copy, logs and artifacts in DIR (emptied first).",
-)
+@folder_option("--workdir", help="Keep the scratch copy, logs and artifacts in DIR (emptied first).")
 @click.option("--keep", is_flag=True, help="Keep the temporary folder instead of removing it.")
-@click.option(
+@repeated_option(
     "--build-arg",
     "build_args",
-    multiple=True,
     metavar="NAME=VALUE",
     help="Extra image build arg, after the spec's (repeatable), e.g. BASE_IMAGE=localhost/base.",
 )
-@click.option(
+@repeated_option(
     "--build-volume",
     "build_volumes",
-    multiple=True,
     metavar="SRC:DST[:ro]",
     help="Mount into image builds (podman only), e.g. /etc/ssl/certs:/etc/ssl/certs:ro.",
 )
@@ -90,10 +82,8 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     default=None,
     help="Default: podman if installed, else docker with a running engine.",
 )
-@click.option(
+@folder_option(
     "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
     help="pip and uv cache folder (default ~/.cache/ci-gen/rehearse; a new folder = a cold cache).",
 )
 @click.option(
@@ -101,26 +91,19 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     is_flag=True,
     help="Leave the tracks and routers that deploy jobs start running (listed; the workdir is kept).",
 )
-@click.option(
+@folder_option(
     "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
     help="Carry the deploy jobs' state in DIR from one rehearsal to the next (a series of pushes).",
 )
-@click.option(
+@repeated_option(
     "--pass-env",
     "pass_env",
-    multiple=True,
     metavar="NAME",
     help="Pass this variable of your environment to the jobs (repeatable); by default they get only an "
     "allow-list (PATH, HOME, locale, certificates, proxies, PIP_*/UV_*, the container engine's settings).",
 )
-@handle_errors
 def command(
-    directory: Path | None,
-    spec: Path | None,
-    templates: tuple[Path, ...],
-    debug: bool,
+    invocation: Invocation,
     jobs: tuple[str, ...],
     event: str,
     ref: str | None,
@@ -139,7 +122,7 @@ def command(
     """Run the generated workflow jobs (and the jobs they need) locally, in a scratch copy of the tree."""
     _pairs(build_args, "--build-arg")
     request = RehearsalRequest(
-        location=Location.find(directory, spec, templates),
+        location=invocation.location,
         jobs=jobs,
         event=event,
         ref=ref,
@@ -155,42 +138,43 @@ def command(
         state_dir=state_dir,
         pass_env=pass_env,
     )
-    result = rehearse(request, print_event)
-    print_summary(result)
+    report = invocation.report
+    result = rehearse(request, lambda event: report.say(*event_lines(event)))
+    report.say(*summary_lines(result))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def print_event(event: Event) -> None:
+def event_lines(event: Event) -> Iterator[Line]:
     """Progress lines: each job as it starts, each step with its time, the log tail of a failure."""
     if isinstance(event, Notice):
-        click.echo(f"note: {event.message}")
+        yield Line(f"note: {event.message}")
     elif isinstance(event, JobStarted):
-        click.secho(f"\n{event.job.key}: {event.job.name}", bold=True)
+        yield Line(f"\n{event.job.key}: {event.job.name}", bold=True)
     elif isinstance(event, StepFinished):
         step = event.step
         colour = "red" if step.outcome is Outcome.FAILURE else None
-        click.secho(f"  {MARKS[step.outcome]:<4} {step.seconds:6.1f}s  {step.name}", fg=colour)
+        yield Line(f"  {MARKS[step.outcome]:<4} {step.seconds:6.1f}s  {step.name}", colour)
         for note in step.notes:
-            click.echo(f"              {note}")
+            yield Line(f"              {note}")
         if step.outcome is Outcome.FAILURE:
-            click.echo("  --- last lines of its log ---")
-            click.echo("  " + (step.tail() or "(the step printed nothing)").replace("\n", "\n  "))
+            yield Line("  --- last lines of its log ---")
+            yield Line("  " + (step.tail() or "(the step printed nothing)").replace("\n", "\n  "))
     elif isinstance(event, JobFinished) and event.job.outcome is Outcome.SKIPPED:
-        click.echo(f"\n{event.job.key}: skipped (its `if:` is false or a job it needs did not run)")
+        yield Line(f"\n{event.job.key}: skipped (its `if:` is false or a job it needs did not run)")
 
 
-def print_summary(result: RehearsalResult) -> None:
+def summary_lines(result: RehearsalResult) -> Iterator[Line]:
     """The closing table: job, steps run, time, result."""
     width = max([len(job.key) for job in result.jobs] + [3])
-    click.echo(f"\n{'job':<{width}}  steps  {'time':>7}  result")
+    yield Line(f"\n{'job':<{width}}  steps  {'time':>7}  result")
     for job in result.jobs:
         ran = sum(1 for step in job.steps if step.outcome is not Outcome.SKIPPED)
-        click.echo(f"{job.key:<{width}}  {ran:>5}  {job.seconds:6.1f}s  {job.outcome.value}")
+        yield Line(f"{job.key:<{width}}  {ran:>5}  {job.seconds:6.1f}s  {job.outcome.value}")
     path = critical_path(result.jobs)
     if path is not None:
-        click.echo(path.text())
+        yield Line(path.text())
     if result.workdir is not None:
-        click.echo(f"kept: {result.workdir}")
+        yield Line(f"kept: {result.workdir}")
     failure = result.failure
     if failure is not None:
-        click.secho(f"rehearsal failed at {failure[0].key} > {failure[1].name}", fg="red", err=True)
+        yield Line(f"rehearsal failed at {failure[0].key} > {failure[1].name}", "red", err=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from generator.cli.options import debug_option, handle_errors
+from generator.cli.report import Line, Reporter
 from generator.errors import EXIT_OK
 from generator.spec.schema import spec_schema
 
@@ -20,7 +19,7 @@ def command(debug: bool, markdown: bool) -> int:
     if markdown:
         from generator.spec.reference import reference_markdown
 
-        click.echo(reference_markdown(), nl=False)
+        Reporter().say(Line(reference_markdown(), nl=False))
         return EXIT_OK
-    click.echo(json.dumps(spec_schema(), indent=2, sort_keys=False))
+    Reporter(as_json=True).result(spec_schema())
     return EXIT_OK

@@ -6,18 +6,16 @@ from pathlib import Path
 
 import click
 
-from generator.cli.options import handle_errors, json_option, project_options, report_option
-from generator.deploy.report import DeployReport, Event
+from generator.cli.options import Invocation, file_option, json_option, project_command, report_option
 
 
 @click.command("shadow-replay")
-@project_options
-@click.option(
+@project_command
+@file_option(
     "--requests",
     "requests_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
     help="JSONL file, one request body per line (e.g. samples/requests.jsonl).",
+    required=True,
 )
 @click.option(
     "--stable-url",
@@ -38,14 +36,10 @@ from generator.deploy.report import DeployReport, Event
 @click.option(
     "--min-requests", type=click.IntRange(0), default=None, help="Override the gates' min-requests."
 )
-@json_option
-@report_option
-@handle_errors
+@json_option()
+@report_option()
 def command(
-    directory: Path | None,
-    spec: Path | None,
-    templates: tuple[Path, ...],
-    debug: bool,
+    invocation: Invocation,
     requests_file: Path,
     stable_url: str | None,
     candidate_url: str | None,
@@ -55,7 +49,6 @@ def command(
     repeat: int,
     concurrency: int,
     min_requests: int | None,
-    as_json: bool,
     report_path: Path | None,
 ) -> int:
     """Compare a candidate with stable on recorded requests (errors, latency, agreement).
@@ -63,13 +56,9 @@ def command(
     Exit 0 when the gates pass, 1 when they fail."""
     from generator.cli.deploy import publish
     from generator.deploy.replay_command import ReplayRequest, run_replay
-    from generator.location import Location
-
-    def emit(event: Event) -> None:
-        click.echo(event.message, err=as_json)
 
     request = ReplayRequest(
-        Location.find(directory, spec, templates),
+        invocation.location,
         requests_file,
         stable_url,
         candidate_url,
@@ -80,6 +69,6 @@ def command(
         concurrency,
         min_requests,
     )
-    report: DeployReport = run_replay(request, emit)
-    publish(report, as_json, report_path)
+    report = run_replay(request, invocation.report.event)
+    publish(report, invocation.report, report_path)
     return report.exit_code

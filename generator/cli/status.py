@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import click
 
-from generator.cli.options import handle_errors, project_options
+from generator.cli.options import Invocation, json_option, project_command
 from generator.errors import EXIT_OK
 
 
 @click.command("status")
-@project_options
+@project_command
 @click.option("--stage", default=None, help="Only this stage's environment.")
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-@handle_errors
-def command(
-    directory: Path | None,
-    spec: Path | None,
-    templates: tuple[Path, ...],
-    debug: bool,
-    stage: str | None,
-    as_json: bool,
-) -> int:
+@json_option("Print the status as JSON.")
+def command(invocation: Invocation, stage: str | None) -> int:
     """Show each deploy environment's state (read-only; safe while a deploy runs)."""
     from generator.deploy.control import status
-    from generator.location import Location
 
-    environments = status(Location.find(directory, spec, templates), stage)
-    if as_json:
-        click.echo(json.dumps(environments, indent=2, sort_keys=True))
-    for env in [] if as_json else environments:
-        click.echo("\n".join(_lines(env)))
+    environments = status(invocation.location, stage)
+    text = ("\n".join(_lines(env)) for env in environments)
+    invocation.report.result(environments, text, sort_keys=True)
     return EXIT_OK
 
 

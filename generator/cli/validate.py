@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import click
 
-from generator.cli.options import handle_errors, project_options
+from generator.cli.options import Invocation, project_command
 from generator.errors import EXIT_OK
-from generator.project import Location, lock_offers, lock_warnings, render_project
+from generator.project import Rendering, lock_offers, lock_warnings, render_project
 
 
 @click.command("validate")
-@project_options
-@handle_errors
-def command(directory: Path | None, spec: Path | None, templates: tuple[Path, ...], debug: bool) -> int:
+@project_command
+def command(invocation: Invocation) -> int:
     """Validate ci-gen.yaml and verify what it renders to. Writes nothing."""
-    location = Location.find(directory, spec, templates)
+    location, report = invocation.location, invocation.report
     rendering = render_project(location)
+    report.say(f"{location.display(location.spec)} is valid.", *_summary(rendering))
+    for warning in lock_warnings(rendering.loaded.plan, location.root):
+        report.warn(warning)
+    return EXIT_OK
+
+
+def _summary(rendering: Rendering) -> Iterator[str]:
     plan = rendering.loaded.plan
     stages = " -> ".join(f"{s.name} ({s.strategy})" for s in plan.stages) or "none"
-    click.echo(f"{location.display(location.spec)} is valid.")
     locks = f"{', '.join(plan.lock_files)} ({plan.lock_tool})"
-    click.echo(f"  python {plan.python}; tests on {', '.join(plan.python_matrix)}; locks: {locks}")
+    yield f"  python {plan.python}; tests on {', '.join(plan.python_matrix)}; locks: {locks}"
     model, image = ("yes" if plan.model else "no"), ("yes" if plan.container else "no")
-    click.echo(f"  model: {model}; image: {image}; deploy: {stages}")
-    click.echo(f"  renders {len(rendering.outputs)} workflow file(s), all valid")
-    for offer in lock_offers(plan):
-        click.echo(f"  {offer}")
-    for warning in lock_warnings(plan, location.root):
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    return EXIT_OK
+    yield f"  model: {model}; image: {image}; deploy: {stages}"
+    yield f"  renders {len(rendering.outputs)} workflow file(s), all valid"
+    yield from (f"  {offer}" for offer in lock_offers(plan))

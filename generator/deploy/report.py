@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import GateResult, Judgement, Observation, TrackStats, format_value
-from generator.markdown import md_code, md_text
+from generator.markdown import add_to_job_summary, md_code, md_text
 
 MAX_CHART_POINTS = 40
 
@@ -183,3 +184,11 @@ def _thin(points: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
         return points
     stride = len(points) / limit
     return [points[int(i * stride)] for i in range(limit - 1)] + [points[-1]]
+
+
+def publish_markdown(report: DeployReport, report_path: Path | None) -> None:
+    """Write the Markdown report where asked (`--report`) and into the job summary if there is one."""
+    text = markdown(report)
+    if report_path is not None:
+        report_path.write_text(text)
+    add_to_job_summary(text)

@@ -1,4 +1,6 @@
-"""The registry of doctor's checks: name -> function(project, report). Add a check by adding a line."""
+"""The registry of doctor's checks: name -> function(project, report), and `diagnose`, which runs them.
+
+Add a check by adding a line."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Callable
 from generator.doctor import container_checks, lock_checks, model_checks, pickle_checks, python_checks
 from generator.doctor.findings import Report
 from generator.doctor.project import Project
+from generator.location import Location
 
 Check = Callable[[Project, Report], None]
 
@@ -27,3 +30,13 @@ CHECKS: dict[str, Check] = {
 DEEP_CHECKS: dict[str, Check] = {
     "lock-recompile": lock_checks.check_recompile,
 }
+
+
+def diagnose(location: Location, *, deep: bool = False) -> Report:
+    """Run every check on the project at `location`; findings come sorted by file and line."""
+    project = Project.open(location)
+    report = Report()
+    for check in (*CHECKS.values(), *(DEEP_CHECKS.values() if deep else ())):
+        check(project, report)
+    report.findings.sort(key=lambda f: (f.file, f.line or 0, f.kind))
+    return report

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from generator.location import Location
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,16 +32,6 @@ class Report:
     def ok(self) -> bool:
         return not self.findings
 
-
-def diagnose(location: Location, *, deep: bool = False) -> Report:
-    """Run every check on the project at `location`; findings come sorted by file and line."""
-    # Imported here: the checks import Report from this module.
-    from generator.doctor.checks import CHECKS, DEEP_CHECKS
-    from generator.doctor.project import Project
-
-    project = Project.open(location)
-    report = Report()
-    for check in (*CHECKS.values(), *(DEEP_CHECKS.values() if deep else ())):
-        check(project, report)
-    report.findings.sort(key=lambda f: (f.file, f.line or 0, f.kind))
-    return report
+    def as_json(self) -> dict[str, Any]:
+        findings = [asdict(f) for f in self.findings]
+        return {"ok": self.ok, "findings": findings, "notes": self.notes, "checked": self.checked}

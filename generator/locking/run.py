@@ -11,12 +11,18 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from generator.defaults import ADD_HASHES
 from generator.errors import DeployError, ToolMissingError
 from generator.locking.tools import LOCK_TOOLS, LockJob, uv_check_argv, uv_lock_argv
 from generator.rehearse.interpreters import find_python
+
+if TYPE_CHECKING:
+    from generator.plan import Lock
 
 _TIMEOUT = 900
 
@@ -33,6 +39,25 @@ class Outcome:
     ok: bool
     how: str
     stderr: str
+
+
+def write_lock(root: Path, tool: str, python: str, lock: Lock, say: Callable[[str], None]) -> None:
+    """Write one lock (or say why an adopted one is kept), naming the Python it was made for.
+
+    `ci-gen lock` and `ci-gen init` both come here, so a lock is made the one way the CI check recompiles it.
+    """
+    if lock.kind == "pinned":
+        hashes = "" if lock.hashes else f" (no hashes: installed unverified; {ADD_HASHES})"
+        say(f"{lock.output} is the project's own pinned lock; kept as it is{hashes}")
+        return
+    if lock.kind == "uv-lock":
+        command = uv_lock_command(lock.job, check=False)
+    else:
+        command = compile_command(tool, python, lock.job, lock.output)
+    say(f"locking {lock.output} from {lock.input} with {command.how}")
+    outcome = run(command, root)
+    if not outcome.ok:
+        raise DeployError(f"locking {lock.output} failed: {outcome.stderr[-800:]}")
 
 
 def compile_command(tool_name: str, python: str, job: LockJob, output: str) -> Command:

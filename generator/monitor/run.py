@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.errors import EXIT_FAILED, EXIT_OK, UsageError
 from generator.location import Location
+from generator.markdown import add_to_job_summary
 from generator.monitor import profile as profiles
+from generator.monitor import report as reports
 from generator.monitor.drift import DriftReport, compare
 from generator.monitor.records import logged, read_data, run_command
 from generator.monitor.source import profile_beside, stage_log
@@ -25,8 +29,11 @@ def monitor_spec(location: Location) -> MonitorSpec:
     return spec.monitor
 
 
-def make_profile(location: Location, output: Path | None = None) -> tuple[profiles.Profile, Path]:
-    """Profile the spec's reference data (file or command) and write it (default: monitor.profile)."""
+def make_profile(
+    location: Location, output: Path | None = None, summary: Path | None = None
+) -> tuple[profiles.Profile, Path]:
+    """Profile the spec's reference data (file or command) and write it (default: monitor.profile);
+    append a Markdown summary of it to `summary` when given."""
     settings = monitor_spec(location)
     source = settings.reference
     if source.data is not None:
@@ -37,6 +44,9 @@ def make_profile(location: Location, output: Path | None = None) -> tuple[profil
     built = profiles.build(records, settings.prediction, settings.features, settings.categorical)
     path = output if output is not None else location.root / settings.profile
     profiles.write(built, path)
+    if summary is not None:
+        with summary.open("a", encoding="utf-8") as handle:
+            handle.write(profiles.markdown(built) + "\n")
     return built, path
 
 
@@ -81,6 +91,24 @@ def run_monitor(request: MonitorRequest) -> MonitorResult:
         seen, origin = logged(found.lines, reference.model_version), found.origin
     _check_version(reference, seen.versions, path)
     return MonitorResult(compare(reference, seen, settings.thresholds), origin, path)
+
+
+def publish(result: MonitorResult, report_dir: Path | None) -> dict[str, Any]:
+    """Write report.md, report.json and a chart per drifted feature into `report_dir` (when given), the
+    Markdown into the job summary (in a job); return the JSON document."""
+    charts = reports.charts(result.report, report_dir) if report_dir else {}
+    document = {
+        **reports.as_json(result.report, charts),
+        "log": result.origin,
+        "profile": str(result.profile),
+    }
+    markdown = reports.markdown(result.report, charts)
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / "report.md").write_text(markdown, encoding="utf-8")
+        (report_dir / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    add_to_job_summary(markdown)
+    return document
 
 
 def _check_version(reference: profiles.Profile, versions: dict[str, int], path: Path) -> None:
