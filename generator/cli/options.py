@@ -8,7 +8,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,12 +24,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 ISSUES_URL = "https://github.com/ci-gen/ci-gen/issues"
 
 
-@dataclass(frozen=True)
 class Invocation:
     """What a project command works on: the resolved location, and the reporter for its output format."""
 
-    location: Location
-    report: Reporter
+    __slots__ = ("location", "report")
+
+    def __init__(self, location: Location, report: Reporter) -> None:
+        self.location, self.report = location, report
 
 
 def project_command(body: Callable[..., int]) -> Callable[..., None]:
