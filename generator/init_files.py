@@ -36,9 +36,10 @@ def write_all(location: Location, found: Detected, text: str, force: bool, say: 
 
 
 def lock_missing(location: Location, created: set[str], say: Say) -> None:
-    """Compile the locks that do not exist yet or whose input init just wrote: the lock job then passes."""
+    """Compile the locks that do not exist yet, or whose input or first pins (poetry.lock's versions)
+    init just wrote: the lock job then passes."""
     plan = load(location).plan
     for lock in plan.checked_locks:
         missing = not (location.root / lock.output).is_file()
-        if lock.kind == "compile" and (missing or lock.input in created):
+        if lock.kind == "compile" and (missing or lock.input in created or lock.output in created):
             write_lock(location.root, plan.lock_tool, plan.python, lock, say)

@@ -54,6 +54,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "poetry-service": {
         "python": "3.11",
         "dependencies.runtime": "pyproject.toml",
+        "dependencies.dev": ["requirements-dev.in"],  # from [tool.poetry.group.dev.dependencies]
         "test.install-project": True,
         "container.port": 8080,
         "container.predict-path": "/tag",

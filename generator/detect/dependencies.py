@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.detect.poetry import PoetryInputs, first_pins, locked_versions, poetry_inputs
+
 DEV_INPUTS = ("requirements-dev.in", "requirements-test.in", "dev-requirements.in", "test-requirements.in")
 DEV_FILES = ("requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt")
 DEV_EXTRAS = ("dev", "test", "tests", "testing")
@@ -33,7 +35,7 @@ class Dependencies:
 
 
 def detect_dependencies(root: Path, pyproject: dict[str, Any], has_tests: bool) -> Dependencies:
-    for detector in (_uv_lock, _requirements_in, _requirements_txt, _pyproject):
+    for detector in (_uv_lock, _requirements_in, _requirements_txt, _pyproject, _poetry_project):
         found = detector(root, pyproject)
         if found is not None:
             _other_lock_notes(root, found)
@@ -165,7 +167,44 @@ def _pyproject(root: Path, pyproject: dict[str, Any]) -> Dependencies | None:
         found.dev = [{"input": "pyproject.toml", "groups": groups}]
     elif extras:
         found.dev = [{"input": "pyproject.toml", "extras": extras[:1]}]
+    if "poetry" in pyproject.get("tool", {}):
+        _poetry(root, pyproject, found, poetry_inputs(pyproject))
     return found
+
+
+def _poetry_project(root: Path, pyproject: dict[str, Any]) -> Dependencies | None:
+    """Poetry 1: the main dependencies are [tool.poetry.dependencies], copied to requirements.in."""
+    inputs = poetry_inputs(pyproject)
+    if not inputs.main and not pyproject.get("tool", {}).get("poetry", {}).get("dependencies"):
+        return None
+    found = Dependencies(runtime="requirements.in", install_project=is_package(pyproject))
+    header = "# From [tool.poetry.dependencies] (ci-gen init). `ci-gen lock` compiles requirements.txt.\n"
+    found.create["requirements.in"] = header + "".join(f"{line}\n" for line in inputs.main)
+    found.notes.append("Poetry's main dependencies copied to requirements.in, locked into requirements.txt")
+    _poetry(root, pyproject, found, inputs)
+    return found
+
+
+def _poetry(root: Path, pyproject: dict[str, Any], found: Dependencies, inputs: PoetryInputs) -> None:
+    """Each Poetry group becomes a dev input; poetry.lock's versions are where every lock starts."""
+    found.notes += inputs.notes
+    for group, lines in inputs.groups.items():
+        name = "requirements-" + re.sub(r"[^A-Za-z0-9._-]+", "-", group) + ".in"
+        if (root / name).exists() or name in found.create:
+            found.notes.append(f"Poetry group {group}: {name} exists already; not replaced")
+            continue
+        text = f"# From Poetry's {group} group (ci-gen init); keep the two in step.\n-c requirements.txt\n"
+        found.create[name] = text + "".join(f"{line}\n" for line in lines)
+        found.dev.append(name)
+        found.notes.append(f"Poetry group {group} copied to {name}, locked into {name[:-3]}.txt")
+        _start_from_poetry_lock(root, found, f"{name[:-3]}.txt", group)
+    _start_from_poetry_lock(root, found, "requirements.txt", "main")
+
+
+def _start_from_poetry_lock(root: Path, found: Dependencies, lock: str, group: str) -> None:
+    pins = locked_versions(root, group) if (root / "poetry.lock").is_file() else {}
+    if pins and not (root / lock).exists():
+        found.create[lock] = first_pins(pins)
 
 
 def _read(path: Path) -> str:
@@ -174,9 +213,10 @@ def _read(path: Path) -> str:
 
 def _other_lock_notes(root: Path, found: Dependencies) -> None:
     steps = {
-        "poetry.lock": "poetry.lock found; ci-gen cannot install from it. Next step: keep "
-        "[project].dependencies (Poetry 2) as the source and commit the requirements lock ci-gen makes, "
-        "or export it: `poetry export --with dev --format requirements.txt -o requirements.txt`",
+        "poetry.lock": "poetry.lock found: ci-gen does not install from it; the requirements locks it "
+        "compiles from the same dependencies start from poetry.lock's versions. So that the image runs "
+        "what the tests ran, install the runtime lock in the Dockerfile (`pip install --require-hashes "
+        "--no-deps -r requirements.txt`; `ci-gen doctor` checks it)",
         "pdm.lock": "pdm.lock found; ci-gen cannot install from it. Next step: "
         "`pdm export --dev -o requirements.txt` and adopt that, or let ci-gen lock pyproject.toml",
     }

@@ -59,7 +59,7 @@ def test_pyproject_groups_need_uv_and_extras_serve_pip_tools(tmp_path: Path) -> 
 def test_poetry_and_pdm_locks_are_named_with_the_next_step(tmp_path: Path) -> None:
     (tmp_path / "poetry.lock").write_text("")
     found = detect_dependencies(tmp_path, {"project": {"dependencies": ["numpy"]}}, has_tests=False)
-    next_step = "poetry.lock found; ci-gen cannot install from it. Next step:"
+    next_step = "poetry.lock found: ci-gen does not install from it; the requirements locks"
     assert any(n.startswith(next_step) for n in found.notes)
 
 
