@@ -6,7 +6,6 @@ the router. There is no stable version to compare with, so the gates that compar
 from __future__ import annotations
 
 import http.client
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,12 +86,12 @@ def _synthetic_window(ctx: Context, url: Url, checks: FirstChecks, verdict: Firs
     watch = ctx.target.watch()
     plan = LoadPlan(list(checks.bodies), rate=checks.rate, duration=limit, concurrency=4)
     generator = LoadGenerator(url, plan).start()
-    begun = time.monotonic()
+    begun = ctx.clock.monotonic()
     try:
         observation, judgement = _watch(ctx, watch, wanted, begun + limit)
     finally:
         generator.stop()
-    record = step_record(STEP, 100, time.monotonic() - begun, observation, judgement, ctx.elapsed())
+    record = step_record(STEP, 100, ctx.clock.monotonic() - begun, observation, judgement, ctx.elapsed())
     verdict.steps.append(record)
     ctx.emit(Event(progress_line(record), step=record))
     return judgement
@@ -100,11 +99,11 @@ def _synthetic_window(ctx: Context, url: Url, checks: FirstChecks, verdict: Firs
 
 def _watch(ctx: Context, watch: Watch, wanted: int, deadline: float) -> tuple[Observation, Judgement]:
     while True:
-        time.sleep(ctx.poll_seconds)
+        ctx.clock.sleep(ctx.poll_seconds)
         observation = Observation(candidate=watch.poll().of(STABLE, USER))
         judgement = judge(ctx.gates, observation, agreement_possible=False)
         enough = observation.candidate.requests >= wanted
-        if enough or _failed_on_evidence(judgement) or time.monotonic() >= deadline:
+        if enough or _failed_on_evidence(judgement) or ctx.clock.monotonic() >= deadline:
             return observation, judgement
 
 

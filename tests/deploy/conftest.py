@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,3 +183,19 @@ def iris_serve(iris_bin: Path) -> dict[str, str]:
     app = "--config python:iris_classifier.gunicorn_conf iris_classifier.service:create_app()"
     serve = f"{iris_bin / 'gunicorn'} {app}"
     return {"serve": serve, "env": json.dumps({"PYTHONPATH": str(EXAMPLE)})}
+
+
+@pytest.fixture
+def state_root(tmp_path: Path) -> Iterator[Path]:
+    """A folder for deploy states written thousands of times per test (the in-memory target's tables):
+    in /dev/shm where there is one, so the real atomic write (write, fsync, rename) costs microseconds,
+    not a loaded disk's milliseconds; else tmp_path."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ci-gen-test-state-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

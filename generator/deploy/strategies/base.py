@@ -22,6 +22,14 @@ from generator.deploy_plan import DeployPlan
 from generator.spec.model import DeployGates
 
 
+class Clock(Protocol):
+    """Where judging windows read the time and wait: the `time` module, or a test's fake clock."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float, /) -> None: ...
+
+
 @dataclass
 class Context:
     """What steps work with; the deploy in flight (in the state) carries stable's last well-sampled
@@ -35,8 +43,12 @@ class Context:
     health_timeout: float
     poll_seconds: float = 0.5
     until_requests: int | None = None
-    started: float = field(default_factory=time.monotonic)
     drift: DriftSource | None = None  # the reference profile, when the stage gates on drift
+    clock: Clock = field(default=time)
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock.monotonic()
 
     @property
     def gates(self) -> DeployGates:
@@ -49,7 +61,7 @@ class Context:
         return flight
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock.monotonic() - self.started
 
     def say(self, message: str) -> None:
         self.emit(Event(message))
@@ -106,32 +118,35 @@ class Promote:
 Observe = Callable[[Traffic], Observation]
 
 
-def judge_window(ctx: Context, name: str, weight: int, seconds: float, observe: Observe) -> Judgement:
+def judge_window(
+    ctx: Context, name: str, weight: int, seconds: float, observe: Observe, *, paired: bool = True
+) -> Judgement:
     """Watch for `seconds` (or until enough requests), judging as data arrives; stop early on a failure
-    with evidence or a dead candidate. Records the step for the report and returns the judgement."""
+    with evidence or a dead candidate. Records the step for the report and returns the judgement.
+    Without `paired` (no request reaches both tracks), an agreement gate is skipped, not inconclusive."""
     watch = ctx.target.watch()
     drift = ctx.drift.watch(ctx.target, ctx.gates) if ctx.drift is not None else None
-    begun = time.monotonic()
+    begun = ctx.clock.monotonic()
     restarts = 0
     while True:
-        time.sleep(ctx.poll_seconds)
+        ctx.clock.sleep(ctx.poll_seconds)
         if ctx.target.running(CANDIDATE) is None:
             raise TrackFailed(f"{name}: the candidate track exited")
         problem = ctx.target.check_router()
         if problem is not None:
             restarts = _restore_router(ctx, name, problem, restarts)
-            watch, begun = ctx.target.watch(), time.monotonic()
+            watch, begun = ctx.target.watch(), ctx.clock.monotonic()
             continue
         observation = observe(watch.poll())
-        judgement = judge(ctx.gates, observation)
+        judgement = judge(ctx.gates, observation, agreement_possible=paired)
         if drift is not None:
             judgement = drift.judge(judgement)
         _timeline(ctx, weight, observation)
         ctx.session.save()  # the timeline is durable, and an unwritable state is noticed within a poll
-        done = time.monotonic() - begun >= seconds or _enough(ctx, observation)
+        done = ctx.clock.monotonic() - begun >= seconds or _enough(ctx, observation)
         if done or _failed_early(judgement):
             break
-    record = step_record(name, weight, time.monotonic() - begun, observation, judgement, ctx.elapsed())
+    record = step_record(name, weight, ctx.clock.monotonic() - begun, observation, judgement, ctx.elapsed())
     ctx.deploy.steps.append(record)
     ctx.session.save()
     ctx.emit(Event(progress_line(record), step=record))

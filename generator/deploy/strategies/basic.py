@@ -22,7 +22,8 @@ class Verify:
     def run(self, ctx: Context) -> None:
         ctx.target.set_weight(100)
         ctx.say(f"all traffic on {ctx.release.version}; verifying for {self.seconds:.0f} s")
-        judgement = judge_window(ctx, self.name, 100, self.seconds, _observe)
+        # Every user is on the candidate: no request is answered by both, so nothing to pair.
+        judgement = judge_window(ctx, self.name, 100, self.seconds, _observe, paired=False)
         require(judgement, self.name)
 
 
