@@ -336,6 +336,7 @@ class Run:
         flight = self.state.deploy
         if flight is not None:
             ctx.say(f"resuming the deploy of {flight.release.version} at '{flight.phase}'")
+            ctx.resumed = True
             return flight
         flight = InFlight(
             stage=ctx.stage.name,

@@ -45,6 +45,7 @@ class Context:
     until_requests: int | None = None
     drift: DriftSource | None = None  # the reference profile, when the stage gates on drift
     clock: Clock = field(default=time)
+    resumed: bool = False  # this run continues a deploy an earlier run left in flight
     started: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +102,17 @@ class StartCandidate:
         ctx.target.start_track(CANDIDATE, ctx.release)
         ctx.target.wait_healthy(CANDIDATE, ctx.health_timeout)
         ctx.say(f"candidate {ctx.release.version} is healthy")
+
+
+def candidate_runs(ctx: Context) -> None:
+    """A judged step that a rerun resumes may find no candidate: the run before failed safe from memory
+    (it stopped the candidate but could not record that) or the candidate died while no driver watched.
+    Start it again, as the first step did, so the step is judged on the release it names. Within a run,
+    a candidate that dies is a rollback reason, never restarted."""
+    resumed, ctx.resumed = ctx.resumed, False
+    if resumed and ctx.target.running(CANDIDATE) != ctx.release:
+        ctx.say(f"the candidate track does not run {ctx.release.version}; starting it again")
+        StartCandidate().run(ctx)
 
 
 @dataclass

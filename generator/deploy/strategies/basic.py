@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.deploy.gates import Observation
-from generator.deploy.strategies.base import Context, Promote, StartCandidate, Step, judge_window, require
+from generator.deploy.strategies.base import (
+    Context,
+    Promote,
+    StartCandidate,
+    Step,
+    candidate_runs,
+    judge_window,
+    require,
+)
 from generator.deploy.targets.base import CANDIDATE, USER, Traffic
 from generator.deploy_plan import BasicPlan, DeployPlan
 
@@ -20,6 +28,7 @@ class Verify:
     name: str = "verify"
 
     def run(self, ctx: Context) -> None:
+        candidate_runs(ctx)
         ctx.target.set_weight(100)
         ctx.say(f"all traffic on {ctx.release.version}; verifying for {self.seconds:.0f} s")
         # Every user is on the candidate: no request is answered by both, so nothing to pair.

@@ -13,6 +13,7 @@ from generator.deploy.strategies.base import (
     Promote,
     StartCandidate,
     Step,
+    candidate_runs,
     judge_window,
     require,
     stable_for,
@@ -30,6 +31,7 @@ class Weight:
     name: str
 
     def run(self, ctx: Context) -> None:
+        candidate_runs(ctx)
         ctx.target.set_weight(self.percent)
         if ctx.gates.agreement is not None or self.percent >= MIRROR_FROM:
             # Copies of the candidate's requests to stable: predictions to compare, and near full weight

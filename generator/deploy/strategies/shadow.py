@@ -7,7 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.deploy.gates import Observation
-from generator.deploy.strategies.base import Context, StartCandidate, Step, judge_window, require
+from generator.deploy.strategies.base import (
+    Context,
+    StartCandidate,
+    Step,
+    candidate_runs,
+    judge_window,
+    require,
+)
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, Traffic
 from generator.deploy_plan import DeployPlan, ShadowPlan
 
@@ -19,6 +26,7 @@ class Mirror:
     name: str = "shadow"
 
     def run(self, ctx: Context) -> None:
+        candidate_runs(ctx)
         ctx.target.set_weight(0)
         ctx.target.set_mirror(CANDIDATE, self.percent)
         ctx.say(f"mirroring {self.percent}% of requests to {ctx.release.version} for {self.seconds:.0f} s")
