@@ -4,32 +4,27 @@
 tuples, dicts) and stands in a `Ref` for every global, so nothing of the file is imported or executed.
 joblib files are pickles with numpy array bytes written between the opcodes, maybe compressed; the stack
 machine knows each array's shape and dtype from its `NumpyArrayWrapper` state, so it skips the bytes.
+Files from joblib before 0.10 keep their arrays in companion files the pickle names; those must be beside it.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
-import lzma
 import pickletools
 import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
+
+from generator.detect.pickle_containers import PickleReadError as PickleReadError
+from generator.detect.pickle_containers import open_container
 
 MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav", ".pck")
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".lzma", ".z", ".zlib")
-_LIMIT = 512 * 1024 * 1024  # decompressed bytes read at most: a model, not a decompression bomb
 # `_sklearn_version` is what scikit-learn writes into every estimator's state; others follow the pattern.
 _VERSION_KEY = re.compile(r"^_([a-z][a-z0-9]*)_version$")
 _DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python"}
-
-
-class PickleReadError(Exception):
-    """The file is not a pickle this reader understands; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +51,9 @@ class PickleInfo:
     versions: dict[str, str] = field(default_factory=dict)
     modules: set[str] = field(default_factory=set)
     compression: str | None = None
+    # joblib < 0.10 wrote each array to a file next to the pickle; the model does not load without them.
+    companions: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
 
 def distribution(module: str) -> str:
@@ -64,40 +62,25 @@ def distribution(module: str) -> str:
 
 
 def read_model(path: Path) -> PickleInfo:
-    """Read a pickle or joblib file (zlib, gzip, bz2, lzma or xz compressed too). Raises PickleReadError."""
+    """Read a pickle or joblib file (compressed, or joblib's format before 0.10, too) and check that the
+    companion files an old joblib file names are next to it. Raises PickleReadError."""
     with path.open("rb") as raw:
         head = raw.read(6)
         raw.seek(0)
-        kind, stream = _open(head, raw)
+        kind, stream = open_container(head, raw)
         info = PickleInfo(compression=kind)
         try:
             _Machine(stream, info).run()
         except (ValueError, EOFError, IndexError, KeyError, TypeError, OSError, zlib.error) as error:
             raise PickleReadError(f"not a pickle ci-gen can read ({error})") from error
+    info.missing = [name for name in info.companions if not _beside(path, name)]
     return info
 
 
-def _open(head: bytes, raw: IO[bytes]) -> tuple[str | None, IO[bytes]]:
-    # The magic numbers joblib's compressors start with (joblib/compressor.py).
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip", cast(IO[bytes], gzip.GzipFile(fileobj=raw))
-    if head.startswith(b"BZh"):
-        return "bz2", cast(IO[bytes], bz2.BZ2File(raw))
-    if head.startswith(b"\xfd7zXZ") or head.startswith(b"\x5d\x00\x00"):
-        return ("xz" if head.startswith(b"\xfd") else "lzma"), cast(IO[bytes], lzma.LZMAFile(raw))
-    if head[:1] == b"\x78" and head[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
-        return "zlib", io.BytesIO(_inflate(raw))
-    if head.startswith(b"ZF"):
-        raise PickleReadError("a joblib file from before joblib 0.10 (ZF format); re-save it with joblib")
-    return None, raw
-
-
-def _inflate(raw: IO[bytes]) -> bytes:
-    inflater = zlib.decompressobj()
-    data = inflater.decompress(raw.read(), _LIMIT)
-    if inflater.unconsumed_tail:
-        raise PickleReadError("decompresses to more than 512 MiB")
-    return data
+def _beside(path: Path, name: str) -> bool:
+    """A companion is a plain file name in the pickle's own folder, never a path that leads elsewhere."""
+    plain = name not in ("", ".", "..") and "/" not in name and "\\" not in name
+    return plain and (path.parent / name).is_file() and not (path.parent / name).is_symlink()
 
 
 class _Machine:
@@ -153,6 +136,9 @@ class _Machine:
             target.state = state
             if isinstance(target.func, Ref) and target.func.name == "NumpyArrayWrapper":
                 _skip_array(self, state)
+            elif isinstance(target.func, Ref) and target.func.name in _OLD_WRAPPERS:
+                name = state.get("filename") if isinstance(state, dict) else None
+                self.info.companions.append(str(name))
 
 
 def _op_global(m: _Machine, arg: str) -> None:
@@ -351,6 +337,8 @@ _PUSH_NEW: dict[str, Callable[[], Any]] = {
     "NEXT_BUFFER": lambda: None,
 }
 _IGNORED = frozenset({"PROTO", "FRAME", "STOP", "READONLY_BUFFER"})
+# joblib < 0.10 pickled these in place of each array, naming the file that holds its data.
+_OLD_WRAPPERS = frozenset({"NDArrayWrapper", "ZNDArrayWrapper"})
 
 
 def _skip_array(m: _Machine, state: Any) -> None:

@@ -42,7 +42,21 @@ def check_pickles(project: Project, report: Report) -> None:
             report.notes.append(f"{shown}: {error}; its library versions were not checked")
             continue
         _compare(project, shown, info, pins, report)
+        _check_companions(shown, info, report)
         report.checked.append(f"model {shown} ({_recorded(info)})")
+
+
+def _check_companions(shown: str, info: PickleInfo, report: Report) -> None:
+    if info.missing:
+        report.add(
+            "model-files",
+            shown,
+            None,
+            f"a joblib < 0.10 file whose arrays are in companion files; {', '.join(info.missing)} "
+            "not found next to it, so the model cannot be loaded",
+            "commit the companion files beside it, or load it and save it again with a current joblib "
+            "(one file)",
+        )
 
 
 def model_files(root: Path, artifacts: tuple[str, ...] = ()) -> list[Path]:

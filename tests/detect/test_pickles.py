@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import pickle
+import sys
 import zlib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from generator.detect.pickles import PickleReadError, read_model
 
 MODELS = Path(__file__).parent / "models"
+OLD = MODELS / "joblib-0.9"  # written by joblib 0.9.4 (models/README.md)
 
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.joblib")) + sorted(MODELS.glob("*.pkl")), ids=str)
@@ -21,7 +23,7 @@ def test_real_models_record_their_scikit_learn(path: Path) -> None:
     assert {"sklearn", "numpy"} <= info.modules
 
 
-@pytest.mark.parametrize("kind", ["zlib", "gzip", "bz2", "lzma", "xz"])
+@pytest.mark.parametrize("kind", ["zlib", "gzip", "bz2", "lzma", "xz", "lz4"])
 def test_compressed_joblib(kind: str) -> None:
     info = read_model(MODELS / f"logreg-{kind}.joblib")
     assert info.compression == kind
@@ -62,7 +64,8 @@ def test_a_zlib_compressed_pickle(tmp_path: Path) -> None:
     [
         (b"not a pickle at all", "not a pickle"),
         (pickle.dumps({"a": 1})[:-3], "not a pickle"),
-        (b"ZF0x1a\n", "before joblib 0.10"),
+        (b"ZF0x1a\n", r"a joblib < 0\.10 file \(ZF\) of 0 bytes; its header says 26"),
+        (b"ZFnot a length      x", r"a joblib < 0\.10 file \(ZF\) whose length header is not a number"),
     ],
 )
 def test_unreadable_files_say_why(tmp_path: Path, data: bytes, words: str) -> None:
@@ -70,3 +73,41 @@ def test_unreadable_files_say_why(tmp_path: Path, data: bytes, words: str) -> No
     path.write_bytes(data)
     with pytest.raises(PickleReadError, match=words):
         read_model(path)
+
+
+def test_lz4_is_read_with_the_lz4_package_and_unread_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read_model(MODELS / "logreg-lz4.joblib").versions == {"scikit-learn": "1.5.2"}
+    monkeypatch.setitem(sys.modules, "lz4.frame", None)  # as where lz4 is not installed
+    with pytest.raises(PickleReadError, match="the lz4 package that reads it is not installed"):
+        read_model(MODELS / "logreg-lz4.joblib")
+
+
+def test_joblib_before_0_10_with_npy_companions() -> None:
+    info = read_model(OLD / "logreg-joblib-0.9.pkl")
+    assert (info.versions, info.compression) == ({"scikit-learn": "0.17.1"}, None)
+    assert info.modules == {"sklearn", "numpy", "joblib"}
+    assert info.companions == [f"logreg-joblib-0.9.pkl_0{n}.npy" for n in (1, 2, 3)]
+    assert info.missing == []
+
+
+def test_a_missing_or_escaping_companion_is_missing(tmp_path: Path) -> None:
+    main = (OLD / "logreg-joblib-0.9.pkl").read_bytes()
+    (tmp_path / "m.pkl").write_bytes(main)
+    (tmp_path / "logreg-joblib-0.9.pkl_01.npy").write_bytes(b"")
+    assert read_model(tmp_path / "m.pkl").missing == [f"logreg-joblib-0.9.pkl_0{n}.npy" for n in (2, 3)]
+    escaping = main.replace(b"logreg-joblib-0.9.pkl_01.npy", b"../../etc/pkl_01.npy_pad____")
+    (tmp_path / "e.pkl").write_bytes(escaping)
+    assert "../../etc/pkl_01.npy_pad____" in read_model(tmp_path / "e.pkl").missing
+
+
+def test_joblib_before_0_10_compressed_zf() -> None:
+    info = read_model(OLD / "logreg-joblib-0.9-zf.pkl")
+    assert (info.versions, info.compression) == ({"scikit-learn": "0.17.1"}, "zlib (joblib < 0.10)")
+    assert {"sklearn", "numpy"} <= info.modules
+
+
+def test_zf_written_by_joblib_0_8_has_one_space_more(tmp_path: Path) -> None:
+    data = pickle.dumps({"_sklearn_version": "0.15.2"}, protocol=2)
+    header = b"ZF" + hex(len(data)).encode().ljust(19) + b" "  # joblib <= 0.8.4 (read_zfile's comment)
+    (tmp_path / "old.pkl").write_bytes(header + zlib.compress(data))
+    assert read_model(tmp_path / "old.pkl").versions == {"scikit-learn": "0.15.2"}

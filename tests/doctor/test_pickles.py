@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,33 @@ def test_an_unreadable_model_is_a_note_not_a_pass(project: Path) -> None:
     report = diagnose(Location.find(project, None))
     assert any("artifacts/model.joblib: not a pickle" in n for n in report.notes)
     assert not any("model.joblib" in c for c in report.checked)
+
+
+def test_an_lz4_model_without_the_lz4_package_is_unread_not_agreed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(MODELS / "logreg-lz4.joblib", project / "artifacts" / "model.joblib")
+    monkeypatch.setitem(sys.modules, "lz4.frame", None)  # as where lz4 is not installed
+    report = diagnose(Location.find(project, None))
+    assert any(
+        "artifacts/model.joblib: an lz4-compressed joblib file, and the lz4 package" in n
+        and n.endswith("its library versions were not checked")
+        for n in report.notes
+    ), report.notes
+    assert not any("model.joblib" in c for c in report.checked)
+
+
+def test_an_old_joblib_model_is_compared_and_its_missing_companions_named(project: Path) -> None:
+    old = MODELS / "joblib-0.9"
+    for path in old.glob("logreg-joblib-0.9.pkl*"):
+        if not path.name.endswith("_02.npy"):
+            shutil.copy(path, project / "artifacts" / path.name)
+    findings = diagnose(Location.find(project, None)).findings
+    found = {(f.kind, f.message.split(";")[0]) for f in findings}
+    assert ("model-versions", "the model was pickled with scikit-learn 0.17.1") in found
+    assert (
+        "model-files",
+        "a joblib < 0.10 file whose arrays are in companion files",
+    ) in found
+    missing = next(f for f in findings if f.kind == "model-files")
+    assert "logreg-joblib-0.9.pkl_02.npy not found next to it" in missing.message
