@@ -9,15 +9,14 @@ about 9/n, so drift is judged on the whole window, never ending it early on a fe
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.deploy.gates import GateResult, Judgement, Verdict, compare, overall
 from generator.deploy.release import Release
-from generator.deploy.targets.base import CANDIDATE
+from generator.deploy.targets.base import CANDIDATE, Target
 from generator.errors import UsageError
 
 if TYPE_CHECKING:
@@ -37,11 +36,10 @@ class DriftSource:
     profile: Profile
     thresholds: Thresholds
     profile_path: Path
-    target: str  # deploy.target: which reader finds the candidate's log
 
-    def watch(self, target: Any, gates: DeployGates) -> DriftWatch:
+    def watch(self, target: Target, gates: DeployGates) -> DriftWatch:
         """Start reading the candidate's prediction log from now."""
-        return DriftWatch(self, gates, READERS[self.target](target))
+        return DriftWatch(self, gates, target.log_reader(CANDIDATE))
 
 
 def drift_source(environment: Environment, gates: DeployGates, release: Release | None) -> DriftSource | None:
@@ -54,10 +52,9 @@ def drift_source(environment: Environment, gates: DeployGates, release: Release 
     monitor = environment.spec.monitor
     if monitor is None:  # the spec validator requires it; kept for a spec built in code
         raise UsageError("drift gates need a monitor section in the spec (the reference profile)")
-    assert environment.spec.deploy is not None
     path = profile_beside(release, monitor.profile) or environment.root / monitor.profile
     profile = profiles.load(path, str(path))
-    return DriftSource(profile, monitor.thresholds, path, environment.spec.deploy.target)
+    return DriftSource(profile, monitor.thresholds, path)
 
 
 @dataclass
@@ -100,45 +97,3 @@ def _result(gate: str, expression: str, value: float | None, rows: int, minimum:
 def combine(judgement: Judgement, extra: tuple[GateResult, ...]) -> Judgement:
     """One judgement of both kinds: any failure fails, then any inconclusive gate fails safe."""
     return overall((*judgement.results, *extra), otherwise=judgement.verdict)
-
-
-def _local_reader(target: Any) -> Reader:
-    """The candidate track's output after the window opened (a new track process starts afresh)."""
-    record = target.state.tracks.get(CANDIDATE)
-    position = {"record": record, "offset": target.runtime.output(record, -1)[1] if record else 0}
-    seen: list[str] = []
-
-    def read() -> list[str]:
-        current = target.state.tracks.get(CANDIDATE)
-        if current is None:
-            return seen
-        if current != position["record"]:
-            position.update(record=current, offset=0)
-        lines, position["offset"] = target.runtime.output(current, position["offset"])
-        seen.extend(lines)
-        return seen
-
-    return read
-
-
-def _kubernetes_reader(target: Any) -> Reader:
-    """The candidate pods' logs since the window opened, re-read whole each time (windows are minutes)."""
-    from generator.deploy.targets.kubernetes.api import POD
-    from generator.deploy.targets.kubernetes.watch import CONTAINER
-
-    opened = time.time()
-
-    def read() -> list[str]:
-        since = int(time.time() - opened) + 2  # a line logged as the window opened is not lost to rounding
-        lines: list[str] = []
-        for pod in target.cluster.select(POD, target.names.label_selector(CANDIDATE)):
-            lines += target.cluster.logs(pod["metadata"]["name"], CONTAINER, since).splitlines()
-        return lines
-
-    return read
-
-
-READERS: dict[str, Callable[[Any], Reader]] = {
-    "local": _local_reader,
-    "kubernetes": _kubernetes_reader,
-}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
-from generator.deploy.driver import DeployRequest, deploy
+from generator.deploy.driver import DeployRequest, deploy, make_target, open_stage
+from generator.deploy.state import Session, StateStore
+from generator.deploy.targets.base import CANDIDATE, STABLE
 from generator.monitor.run import MonitorRequest, make_profile, run_monitor
 from tests.kubernetes.apiserver import ApiServer
 from tests.kubernetes.conftest import DIGEST_A, NAMESPACE, Project
@@ -33,3 +36,18 @@ def test_monitor_reads_the_stable_pods_logs(api: ApiServer, project: Project) ->
     assert result.origin == "logs of 2 stable pods over the last 3600 s"
     assert result.report.rows == 400 and result.report.verdict == "drift"
     assert [f.name for f in result.report.drifted if f.role == "input"] == ["x"]
+
+
+def test_the_targets_log_reader_returns_a_tracks_pod_lines_from_now(api: ApiServer, project: Project) -> None:
+    """What the drift gates read through the Target protocol: every pod of the track, since it opened."""
+    report = deploy(DeployRequest(project.location, "production", image=DIGEST_A), lambda event: None)
+    assert report.outcome == "installed"
+    pods = sorted(k[2] for k in api.store.objects if k[0] == "pods" and "production-stable" in k[2])
+    api.store.logs.setdefault((NAMESPACE, pods[0]), []).append((time.time() - 60, "a minute ago"))
+    opened = open_stage(project.location, "production")
+    target = make_target(opened, Session(StateStore(opened.environment.folder, opened.environment.name)))
+    read = target.log_reader(STABLE)
+    for index, pod in enumerate(pods):
+        api.store.append_log(NAMESPACE, pod, f"line {index}")
+    assert sorted(read()) == [f"line {index}" for index in range(len(pods))]
+    assert target.log_reader(CANDIDATE)() == []

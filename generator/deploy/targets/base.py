@@ -7,6 +7,7 @@ use a Deployment per track and a Gateway API HTTPRoute (weighted backendRefs, a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,6 +81,10 @@ class Target(Protocol):
 
     def watch(self) -> Watch:
         """Open a judging window from now."""
+
+    def log_reader(self, track: str) -> Callable[[], list[str]]:
+        """From now on: each call returns every line the track has logged since (its prediction
+        records, which the drift gates judge), across a restart of the track."""
 
     def stop_track(self, track: str) -> None:
         """Stop the track (no traffic must be routed to it any more)."""

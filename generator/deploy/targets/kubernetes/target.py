@@ -22,7 +22,7 @@ from generator.deploy.targets.kubernetes.manifests import Manifests, Routing
 from generator.deploy.targets.kubernetes.metrics import Queries, Query
 from generator.deploy.targets.kubernetes.names import RELEASE_ANNOTATION, TRACKS, Names
 from generator.deploy.targets.kubernetes.record import ClusterRecord
-from generator.deploy.targets.kubernetes.watch import KubernetesWatch
+from generator.deploy.targets.kubernetes.watch import KubernetesWatch, pod_log_reader
 from generator.errors import CiGenError, DeployError, UsageError
 
 ROUTE_TIMEOUT = 120.0  # how long a Gateway's controller may take to accept a route change
@@ -223,6 +223,9 @@ class KubernetesTarget:
 
     def watch(self) -> KubernetesWatch:
         return KubernetesWatch(self)
+
+    def log_reader(self, track: str) -> Callable[[], list[str]]:
+        return pod_log_reader(self, track)
 
     def promote(self) -> None:
         """The candidate takes all users while the stable Deployment rolls to its image; then users go back

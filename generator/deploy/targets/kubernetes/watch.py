@@ -9,6 +9,7 @@ candidate's replay numbers; canary compares candidate and stable users').
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from generator.deploy.gates import TrackStats
@@ -71,3 +72,17 @@ class KubernetesWatch:
                 continue
             found.update(predictions(text.splitlines()))
         return found
+
+
+def pod_log_reader(target: KubernetesTarget, track: str) -> Callable[[], list[str]]:
+    """The track's pods' logs since now, re-read whole each time (windows are minutes)."""
+    opened = time.time()
+
+    def read() -> list[str]:
+        since = int(time.time() - opened) + 2  # a line logged as the window opened is not lost to rounding
+        lines: list[str] = []
+        for pod in target.cluster.select(POD, target.names.label_selector(track)):
+            lines += target.cluster.logs(pod["metadata"]["name"], CONTAINER, since).splitlines()
+        return lines
+
+    return read

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import TrackStats
+from generator.deploy.state import TrackRecord
+
+Output = Callable[[TrackRecord, int], tuple[list[str], int]]  # a runtime's output(record, offset)
 
 
 def size(path: Path) -> int:
@@ -93,3 +96,24 @@ def agreement(
         return None, 0
     same = sum(candidate[i] == stable[i] for i in both)
     return same / len(both), len(both)
+
+
+class Follow:
+    """A track's output from now on (a new process on the track is read from its start): each call
+    returns every line since."""
+
+    def __init__(self, record: Callable[[], TrackRecord | None], output: Output) -> None:
+        self.record, self.output = record, output
+        self.current = record()
+        self.offset = output(self.current, -1)[1] if self.current is not None else 0
+        self.seen: list[str] = []
+
+    def __call__(self) -> list[str]:
+        current = self.record()
+        if current is None:
+            return self.seen
+        if current != self.current:
+            self.current, self.offset = current, 0
+        lines, self.offset = self.output(current, self.offset)
+        self.seen.extend(lines)
+        return self.seen

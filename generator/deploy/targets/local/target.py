@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,12 @@ class LocalTarget:
 
     def watch(self) -> LocalWatch:
         return LocalWatch(self)
+
+    def log_reader(self, track: str) -> Callable[[], list[str]]:
+        def output(record: TrackRecord, offset: int) -> tuple[list[str], int]:
+            return self.runtime_of(record).output(record, offset)
+
+        return logs.Follow(lambda: self.state.tracks.get(track), output)
 
     # -- promotion and teardown -------------------------------------------------------------------
 
