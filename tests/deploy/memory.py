@@ -1,32 +1,27 @@
 """An in-memory deploy target: the Target protocol over a scripted world, for table-driven strategy tests.
 
-The `World` is what outlives a driver process (the tracks, the router's live routing, the log of every
-operation asked for); a `MemoryTarget` is one driver process's view of it, through the same protocol the
-local and Kubernetes targets implement. Each release behaves as its `Behaviour` says: healthy or not,
-exiting once it gets traffic, and the metrics its requests show per candidate weight. A world can kill
-the driver at its k-th change (a target operation or a state save): from there on every operation and
-save raises `Killed`, so nothing the driver does after its death reaches the world or the disk.
+The `World` is what outlives a driver process (the tracks and their prediction logs, the router's live
+routing, the log of every operation asked for); a `MemoryTarget` is one driver process's view of it,
+through the same protocol the local and Kubernetes targets implement. Each release behaves as its
+`Behaviour` says: healthy or not, exiting once it gets traffic, and the metrics its requests show per
+candidate weight. A world can kill the driver at its k-th change (a target operation or a state save):
+from there on every operation and save raises `Killed`, so nothing the driver does after its death
+reaches the world or the disk. tests/deploy/memory_run.py runs the real driver against it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.deploy.first_install import FirstChecks
 from generator.deploy.gates import TrackStats
 from generator.deploy.release import Release
-from generator.deploy.report import DeployReport, Event
 from generator.deploy.state import EnvState, MirrorRecord, Session, StateStore
-from generator.deploy.strategies.base import Context
-from generator.deploy.targets import Environment
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, TrackFailed, Traffic
-from generator.deploy_plan import BasicPlan, CanaryPlan, DeployPlan, ShadowPlan, StrategyPlan
-from generator.spec.model import DeployGates
+from tests.monitor.synthetic import log_lines, rows
 
 
 class Killed(BaseException):
@@ -44,6 +39,17 @@ class Metrics:
     agreement: float = 1.0
     shed: float = 0.0
     logged: float = 1.0
+    shift: float = 0.0  # how far its inputs moved from the reference profile's (standard deviations)
+    collapse: bool = False  # predicts one class whatever the inputs
+
+
+SLOW, ERRORS, DISAGREES, SHEDS = (
+    Metrics(latency_ms=300),
+    Metrics(error_rate=0.2),
+    Metrics(agreement=0.5),
+    Metrics(shed=0.8),
+)
+UNLOGGED = Metrics(logged=0.05)  # few of its predictions reach its log: few are compared
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Behaviour:
     mirrored copies included)."""
 
     healthy: bool = True
+    status: int = 200  # what it answers a request sent through the front door (the sample request)
     metrics: Metrics = Metrics()
     at_weight: dict[int, Metrics] = field(default_factory=dict)
     exits_at: int | None = None
@@ -62,10 +69,17 @@ class Behaviour:
         return self.at_weight.get(weight, self.metrics)
 
 
-@dataclass
+@dataclass(eq=False)
 class Track:
     release: Release
     alive: bool = True
+    log: list[str] = field(default_factory=list)  # one prediction line per logged request
+
+    def answer(self, count: int, metrics: Metrics) -> None:
+        """Log the predictions of `count` requests (those that reach the log)."""
+        logged = math.floor(count * metrics.logged)
+        records = rows(logged, seed=len(self.log), shift=metrics.shift, collapse=metrics.collapse)
+        self.log += log_lines(records, version=self.release.version)[1:]
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,7 @@ class World:
 
     behaviours: dict[str, Behaviour] = field(default_factory=dict)
     users_per_poll: int = 100
+    logs: bool = False  # whether tracks log their predictions (only the drift gates read them)
     tracks: dict[str, Track] = field(default_factory=dict)
     router: Routing | None = None  # None: the router is not running
     ops: list[str] = field(default_factory=list)
@@ -214,6 +229,16 @@ class MemoryTarget:
     def watch(self) -> MemoryWatch:
         return MemoryWatch(self.world)
 
+    def log_reader(self, track: str) -> Callable[[], list[str]]:
+        opened = self.world.tracks.get(track)
+        start = {id(opened): len(opened.log)} if opened else {}
+
+        def read() -> list[str]:
+            current = self.world.tracks.get(track)
+            return current.log[start.get(id(current), 0) :] if current else []
+
+        return read
+
     def stop_track(self, track: str) -> None:
         self._do(f"stop {track}")
         self.world.tracks.pop(track, None)
@@ -274,6 +299,8 @@ class MemoryWatch:
         if release is None or count <= 0:
             return
         metrics = self.world.behaviour(release).at(weight)
+        if self.world.logs:
+            self.world.tracks[track].answer(count, metrics)
         seen = self.latencies.setdefault((track, src), [])
         seen += [metrics.latency_ms * (0.8 + 0.4 * ((len(seen) + i) * 37 % 101) / 100) for i in range(count)]
         self.errors[(track, src)] = self.errors.get((track, src), 0.0) + count * metrics.error_rate
@@ -304,92 +331,3 @@ class MemoryWatch:
         }
         agreement = self.agreeing / self.compared if self.compared else None
         return Traffic(stats, agreement, self.compared, self.offered, self.shed)
-
-
-class FakeClock:
-    """Time that passes only when the driver sleeps: windows of minutes take no time at all."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float, /) -> None:
-        self.now += seconds
-
-
-def release(version: str) -> Release:
-    return Release(version=version, image=f"registry.example/model:{version}")
-
-
-@dataclass
-class Driver:
-    """Runs one stage against a world, as `ci-gen deploy` would, with the real state in `folder`."""
-
-    world: World
-    folder: Path
-    plan: DeployPlan
-    poll_seconds: float = 10.0
-    events: list[str] = field(default_factory=list)
-
-    def session(self) -> Session:
-        return Session(MortalStore(self.world, self.folder, self.plan.environment))
-
-    def state(self) -> EnvState:
-        return StateStore(self.folder, self.plan.environment).load()
-
-    def deploy(self, version: str) -> DeployReport:
-        from generator.deploy.driver import Run
-
-        session = self.session()
-        target = MemoryTarget(session, self.world)
-        ctx = Context(
-            target,
-            session,
-            self.plan,
-            release(version),
-            emit_into(self.events),
-            health_timeout=self.plan.health_timeout,
-            poll_seconds=self.poll_seconds,
-            clock=FakeClock(),
-        )
-        environment = Environment(self.plan, self.folder, None)  # type: ignore[arg-type]
-        checks = FirstChecks(url=None, sample=None, bodies=(), rate=1)
-        try:
-            return Run(ctx, environment, checks).execute(contextlib.nullcontext)
-        finally:
-            target.close()
-
-
-def emit_into(events: list[str]) -> Callable[[Event], None]:
-    return lambda event: events.append(event.message)
-
-
-def stage_plan(strategy: str, gates: dict[str, Any] | None = None, **settings: Any) -> DeployPlan:
-    """A stage's deploy plan as the spec would resolve it (`gates` in the spec's kebab-case)."""
-    plan: StrategyPlan = CanaryPlan(
-        tuple(settings.get("steps", (10, 50, 100))), settings.get("interval", 60.0)
-    )
-    if strategy == "basic":
-        plan = BasicPlan(verify=settings.get("verify", 60.0))
-    elif strategy == "shadow":
-        plan = ShadowPlan(settings.get("duration", 60.0), settings.get("mirror_percent", 100))
-    return DeployPlan(
-        name="prod",
-        environment="production",
-        environment_index=0,
-        target="memory",
-        strategy=strategy,
-        settings=plan,
-        gates=DeployGates.model_validate(gates or {}),
-        state_dir=".ci-gen-state",
-        state_folder=".ci-gen-state/production",
-        health_timeout=60.0,
-        container_port=8080,
-        health_path="/health",
-        predict_path="/predict",
-        sample_request=None,
-        local=None,
-        kubernetes=None,
-    )

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from generator.errors import DeployError
-from tests.deploy.memory import Behaviour, Driver, Killed, Metrics, World, stage_plan
+from tests.deploy.memory import Behaviour, Killed, Metrics, World
+from tests.deploy.memory_run import Driver, stage_plan
 
 GATES = {"min-requests": 50, "agreement": ">= 0.9"}
 
