@@ -83,6 +83,12 @@ class DeployError(CiGenError):
     exit_code = EXIT_INTERNAL
 
 
+class ChampionError(CiGenError):
+    """The champion's record could not be read (an API that refused, a corrupt bundle): infrastructure."""
+
+    exit_code = EXIT_INTERNAL
+
+
 class RehearseError(CiGenError):
     """A workflow uses something `ci-gen rehearse` cannot run locally (it names the file and line)."""
 

@@ -15,6 +15,7 @@ from generator.locking import LOCK_TOOLS, LockJob
 from generator.locking.tools import uv_check_argv, uv_export_argv, uv_lock_argv
 from generator.monitor.plan import MonitorPlan, RetrainPlan, monitor_plan, retrain_plan
 from generator.resources import action_pins
+from generator.spec.champion import artifact_name
 from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
 
 # When the main branch pushes, these events and refs deploy; everything else only builds and tests.
@@ -62,11 +63,23 @@ class ModelPlan:
     artifacts: tuple[str, ...]
     gates: tuple[Gate, ...]
     timeout_minutes: int
+    champion: ChampionPlan | None = None  # gates against the champion, the model report, the PR replay
 
     @property
     def gates_env(self) -> str:
         """The gates as one line `metric op threshold;...` for the gate-checking step."""
         return ";".join(f"{g.metric} {g.text}" for g in self.gates)
+
+
+@dataclass(frozen=True)
+class ChampionPlan:
+    """The model job judges with `ci-gen model-report`: the champion is the model `stage` serves, kept
+    by that stage's deploy job as the artifact `artifact`."""
+
+    stage: str
+    artifact: str
+    comment: bool  # post the report on the pull request (a separate job)
+    replay: bool  # the model job serves both models and replays recorded requests
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,7 @@ class StagePlan:
     runs_on: tuple[str, ...] = ("ubuntu-latest",)
     self_hosted: bool = False
     drift_gates: bool = False  # the deploy job needs the model artifact's reference profile
+    keeps_champion: bool = False  # on promotion, upload the model as the champion's artifact
 
 
 @dataclass(frozen=True)
@@ -242,18 +256,35 @@ def _install_project(spec: Spec) -> bool:
 def _model(spec: Spec) -> ModelPlan | None:
     if spec.model is None:
         return None
-    gates = tuple(Gate(name, *expr.split(" ", 1)) for name, expr in sorted(spec.model.gates.items()))
-    # The reference profile travels with the model it describes.
-    profile = (
-        (spec.monitor.profile,) if spec.monitor and spec.monitor.profile not in spec.model.artifacts else ()
+    gates = tuple(
+        Gate(name, *expr.split(" ", 1)) for name, exprs in sorted(spec.model.gates.items()) for expr in exprs
     )
+    champion = _champion(spec)
+    # The reference profile travels with the model it describes; so do the metrics the champion is read from.
+    extra: tuple[str, ...] = (spec.monitor.profile,) if spec.monitor else ()
+    extra += (spec.model.metrics,) if champion else ()
+    missing = tuple(dict.fromkeys(path for path in extra if path not in spec.model.artifacts))
     return ModelPlan(
         train=spec.model.train,
         evaluate=spec.model.evaluate,
         metrics=spec.model.metrics,
-        artifacts=(*spec.model.artifacts, *profile),
+        artifacts=(*spec.model.artifacts, *missing),
         gates=gates,
         timeout_minutes=spec.model.timeout_minutes,
+        champion=champion,
+    )
+
+
+def _champion(spec: Spec) -> ChampionPlan | None:
+    stage = spec.champion_stage
+    if stage is None or spec.model is None:
+        return None
+    settings = spec.model.champion
+    return ChampionPlan(
+        stage=stage,
+        artifact=artifact_name(stage),
+        comment=bool(settings and settings.comment),
+        replay=bool(settings and settings.replay),
     )
 
 
@@ -279,12 +310,12 @@ def _stages(spec: Spec) -> tuple[StagePlan, ...]:
     plans: list[StagePlan] = []
     previous: str | None = None
     for stage, deploy in zip(spec.deploy.stages, resolve_deploy_plans(spec), strict=True):
-        plans.append(_stage(stage, deploy, previous))
+        plans.append(_stage(stage, deploy, previous, keeps_champion=stage.name == spec.champion_stage))
         previous = plans[-1].job_id
     return tuple(plans)
 
 
-def _stage(stage: Stage, deploy: DeployPlan, previous: str | None) -> StagePlan:
+def _stage(stage: Stage, deploy: DeployPlan, previous: str | None, *, keeps_champion: bool) -> StagePlan:
     job_id = f"deploy-{stage.name}"
     return StagePlan(
         name=stage.name,
@@ -299,6 +330,7 @@ def _stage(stage: Stage, deploy: DeployPlan, previous: str | None) -> StagePlan:
         runs_on=tuple(stage.runs_on),
         self_hosted=stage.self_hosted,
         drift_gates=stage.gates.drift is not None or stage.gates.prediction_drift is not None,
+        keeps_champion=keeps_champion,
     )
 
 

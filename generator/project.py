@@ -123,6 +123,9 @@ def check_files(spec: Spec, document: Document, root: Path) -> None:
         wanted.append((("container", "context"), spec.container.context, True))
         if spec.container.sample_request:
             wanted.append((("container", "sample-request"), spec.container.sample_request, False))
+    replay = spec.model.champion.replay if spec.model and spec.model.champion else None
+    if replay is not None:
+        wanted.append((("model", "champion", "replay", "requests"), replay.requests, False))
     for index, folder in enumerate(spec.templates):
         if isinstance(folder, str):  # packs are checked when they are resolved
             wanted.append((("templates", index), folder, True))

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-COMMANDS = ("check", "deploy", "doctor", "generate", "monitor", "profile")
+COMMANDS = ("check", "deploy", "doctor", "generate", "model-report", "monitor", "profile")
 DEFAULT_SPEC = "ci-gen.yaml"
 LOCK = Path("requirements") / "action.txt"
 # Deploys may target Kubernetes, whose client is heavy: only deploy and monitor steps install it; the

@@ -217,6 +217,7 @@ HANDLERS: dict[str, Callable[[Context], Result]] = {
     "doctor": functools.partial(run_passthrough, command="doctor", changes=False),
     "profile": functools.partial(run_passthrough, command="profile", changes=True),
     "monitor": functools.partial(run_passthrough, command="monitor", changes=False),
+    "model-report": functools.partial(run_passthrough, command="model-report", changes=False),
 }
 
 

@@ -27,6 +27,7 @@ COMMANDS = {
     "status": "status",
     "rollback": "rollback",
     "shadow-replay": "shadow_replay",
+    "model-report": "model_report",
     "rehearse": "rehearse",
     "doctor": "doctor",
     "manifests": "manifests",

@@ -17,7 +17,7 @@ from generator.deploy.first_install import FirstChecks, FirstVerdict, judge_firs
 from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release, artifact_release, image_release
-from generator.deploy.report import DeployReport, Emit
+from generator.deploy.report import DeployReport, Emit, Event
 from generator.deploy.signals import shielded
 from generator.deploy.state import (
     EnvState,
@@ -38,6 +38,9 @@ from generator.errors import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, DeployError, 
 from generator.location import Location
 from generator.project import Loaded, load
 from generator.spec.model import Deploy
+
+# Outcomes after which the stage serves the release that was deployed.
+SERVING = frozenset({"promoted", "installed", "unchanged"})
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,28 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
             drift=drift_source(env, opened.stage.gates, release),
         )
         try:
-            return Run(ctx, env, checks).execute(lambda: _traffic(checks, users))
+            report = Run(ctx, env, checks).execute(lambda: _traffic(checks, users))
         finally:
             target.close()
+        keep_champion(opened, release, report, emit)
+        return report
+
+
+def keep_champion(opened: Opened, release: Release, report: DeployReport, emit: Emit) -> None:
+    """When the stage whose model is the champion now serves `release`, record the model's files (the
+    model job's artifacts, as they are in the working tree) for `ci-gen model-report` to compare with."""
+    spec, root = opened.loaded.spec, opened.loaded.location.root
+    if spec.model is None or spec.champion_stage != opened.stage.name or report.outcome not in SERVING:
+        return
+    paths = opened.loaded.plan.model.artifacts if opened.loaded.plan.model else ()
+    missing = [path for path in paths if not (root / path).exists()]
+    if missing:
+        emit(Event(f"champion not recorded: the model's {missing[0]} is not here"))
+        return
+    from generator.model.champion import record_champion
+
+    folder = record_champion(opened.environment.folder, opened.stage.name, release.version, root, paths)
+    emit(Event(f"{release.version} is the champion of {opened.stage.name} now (recorded in {folder})"))
 
 
 @contextmanager

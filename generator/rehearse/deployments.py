@@ -78,6 +78,11 @@ def wind_up(deployment: Deployment, keep: bool, state_dir: Path | None, say: Cal
         (state_dir / folder.name).mkdir(parents=True, exist_ok=True)
         shutil.copy2(folder / STATE_FILE, state_dir / folder.name / STATE_FILE)
         say(f"deploy state of '{folder.name}' kept in {state_dir / folder.name}")
+        from generator.rehearse.champions import keep_champion
+
+        kept = keep_champion(folder, state_dir)
+        if kept:
+            say(kept)
 
 
 def _running(entry: dict[str, object]) -> str:

@@ -20,6 +20,8 @@ _TOKEN = re.compile(
 )
 _EMBEDDED = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 _KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+STATUS_FUNCTIONS = frozenset({"always", "success", "failure", "cancelled"})
+_STATUS_CALL = re.compile(r"\b(always|success|failure|cancelled)\s*\(")
 
 # Called with a context name ("secrets") and the key path after it; returns the value (None if absent).
 Lookup = Callable[[str, tuple[str, ...]], Any]
@@ -122,6 +124,8 @@ class _Parser:
     def _reference(self, name: str) -> Any:
         if name in _KEYWORDS:
             return _KEYWORDS[name]
+        if self._peek() == "(" and name in STATUS_FUNCTIONS:
+            return self._status(name)
         if self._peek() == "(":
             raise ExpressionError(f"the function {name}() is not supported by rehearse")
         if name not in self.contexts:
@@ -134,6 +138,17 @@ class _Parser:
                 raise ExpressionError(f"'{name}.{'.'.join(keys)}.{token.text}' is not supported by rehearse")
             keys.append(token.text)
         return self.lookup(name, tuple(keys))
+
+    def _status(self, name: str) -> Any:
+        """always(), success(), failure(), cancelled(): answered by the caller's `status` context (a job's
+        `if:`, which knows its needs' results); elsewhere they are not supported."""
+        self._next()
+        if self._next().text != ")":
+            raise ExpressionError(f"{name}() takes no arguments")
+        value = self.lookup("status", (name,))
+        if value is None:
+            raise ExpressionError(f"the function {name}() is not supported by rehearse here")
+        return value
 
 
 def truthy(value: Any) -> bool:
@@ -192,6 +207,11 @@ def condition(text: str, lookup: Lookup, contexts: frozenset[str]) -> bool:
     stripped = text.strip()
     whole = _EMBEDDED.fullmatch(stripped)
     return truthy(evaluate(whole.group(1) if whole else stripped, lookup, contexts))
+
+
+def uses_status(text: str) -> bool:
+    """Whether an `if:` calls a status function (then GitHub adds no implicit success())."""
+    return bool(_STATUS_CALL.search(text))
 
 
 def lookup_in(data: Mapping[str, Any]) -> Lookup:

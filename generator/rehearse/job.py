@@ -57,6 +57,7 @@ class Shared:
     warned: set[str]
     keep_deployments: bool = False  # leave what deploy steps started running (listed) instead of stopping it
     state_dir: Path | None = None  # carry deploy state between rehearsals
+    origin: Path | None = None  # the repository rehearsed (its deploy state holds the champion)
 
 
 class JobRun:
@@ -208,6 +209,8 @@ class JobRun:
         argv += shlex.split(inputs.get("args", ""))
         folder = self.workspace / inputs.get("working-directory", ".")
         self._deployment(inputs, folder)
+        if inputs.get("command") == "model-report":
+            self._champion(inputs, folder)
         code = run_logged(
             argv,
             cwd=folder,
@@ -228,6 +231,16 @@ class JobRun:
         brought = bring_in(deployment, self.shared.state_dir) if self.shared.state_dir else None
         if brought:
             self._notice(f"brought in the {brought}")
+
+    def _champion(self, inputs: dict[str, str], folder: Path) -> None:
+        """Bring in the champion the model report compares with (kept, else this repository's own)."""
+        from generator.rehearse.champions import bring_in_champion
+
+        spec = inputs.get("spec", "ci-gen.yaml")
+        origin = self.shared.origin or self.shared.source
+        brought = bring_in_champion(self.workspace, folder, spec, origin, self.shared.state_dir)
+        if brought:
+            self._notice(f"brought in {brought}")
 
     # --- environment and expressions
     def process_env(self, extra: dict[str, str]) -> dict[str, str]:

@@ -17,7 +17,14 @@ from generator.podman import podman_env
 from generator.project import load
 from generator.rehearse import containers
 from generator.rehearse.environment import GitHub, base_environment, github_for, snapshot
-from generator.rehearse.expressions import ExpressionError, condition, interpolate, lookup_in, to_text
+from generator.rehearse.expressions import (
+    ExpressionError,
+    condition,
+    interpolate,
+    lookup_in,
+    to_text,
+    uses_status,
+)
 from generator.rehearse.job import CONTEXTS, JobRun, Shared
 from generator.rehearse.results import (
     Event,
@@ -130,6 +137,7 @@ def _shared(
         set(),
         request.keep_deployments,
         request.state_dir.resolve() if request.state_dir else None,
+        request.location.root.resolve(),
     )
 
 
@@ -243,13 +251,17 @@ def _job_contexts(shared: Shared, job: Job, matrix: dict[str, Any], needs: dict[
 
 def _should_run(shared: Shared, job: Job, matrix: dict[str, Any], needs: dict[str, Any]) -> bool:
     """A job runs when every job it needs succeeded and its `if:` holds (GitHub's implicit success())."""
-    if any(need["result"] != "success" for need in needs.values()):
+    text = to_text(job.data["if"]) if "if" in job.data else ""
+    succeeded = all(need["result"] == "success" for need in needs.values())
+    if not succeeded and not uses_status(text):
         return False
-    if "if" not in job.data:
+    if not text:
         return True
+    # A rehearsal is never cancelled; a need that did not succeed counts as failed.
+    status = {"always": True, "success": succeeded, "failure": not succeeded, "cancelled": False}
     try:
         return condition(
-            to_text(job.data["if"]), lookup_in(_job_contexts(shared, job, matrix, needs)), CONTEXTS
+            text, lookup_in({**_job_contexts(shared, job, matrix, needs), "status": status}), CONTEXTS
         )
     except ExpressionError as exc:
         raise RehearseError(f"{job.where('if')}: {exc}: {job.data['if']}") from None

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, SpecError
 from generator.paths import read_bytes_capped
+from generator.spec.champion import champion_problems
 from generator.spec.model import Spec
 from generator.spec.source import Document, Path, format_path, parse_yaml
 from generator.spec.types import UnquotedVersion
@@ -62,6 +63,9 @@ def load_spec_text(text: str, name: str) -> tuple[Spec, Document]:
         spec = Spec.model_validate(document.data)
     except ValidationError as exc:
         raise SpecError([_problem(document, error) for error in exc.errors()]) from None
+    problems = [document.problem(path, message) for path, message in champion_problems(spec)]
+    if problems:
+        raise SpecError(problems)
     return spec, document
 
 

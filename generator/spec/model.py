@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from generator.defaults import CONTAINER_PORT, HEALTH_TIMEOUT, KUBERNETES_HEALTH_TIMEOUT, STATE_DIR
+from generator.spec.champion import ChampionSpec, ModelGates, is_relative
 from generator.spec.monitor import MonitorSpec, RetrainSpec
 from generator.spec.pack_ref import PackRef, TemplateSource
 from generator.spec.tracking import TrackingField
@@ -230,14 +231,25 @@ class ModelSpec(_Model):
         min_length=1,
         description="Files or folders uploaded as the model artifact (and baked into the image).",
     )
-    gates: dict[MetricName, Gate] = Field(
-        default_factory=dict, description='Metric thresholds, e.g. accuracy: ">= 0.90".'
+    gates: dict[MetricName, ModelGates] = Field(
+        default_factory=dict,
+        description='Metric thresholds, e.g. accuracy: ">= 0.90", or relative to the champion (the model '
+        'serving a stage): ">= champion - 0.01", "<= champion * 1.1"; a list for several.',
     )
     timeout_minutes: Annotated[int, Field(ge=1, le=360)] = Field(default=60, description="Job time limit.")
     tracking: TrackingField = Field(
         default=None,
         description="Log runs to MLflow and register the model (optional); `true` takes every default.",
     )
+    champion: ChampionSpec | None = Field(
+        default=None,
+        description="The champion to compare with, the first-release rule and the pull-request model report.",
+    )
+
+    @property
+    def relative_gates(self) -> bool:
+        """Whether any gate compares with the champion."""
+        return any(is_relative(gate) for gates in self.gates.values() for gate in gates)
 
 
 class ContainerSpec(_Model):
@@ -661,6 +673,17 @@ class Spec(_Model):
                     f"monitor.stages names '{name}', which is not one of the stages: {', '.join(names)}"
                 )
         return deploy
+
+    @property
+    def champion_stage(self) -> str | None:
+        """The stage whose serving model the champion-relative gates compare with (None: no such gates)."""
+        model, deploy = self.model, self.deploy
+        if model is None or deploy is None or not (model.relative_gates or model.champion):
+            return None
+        if model.champion and model.champion.stage:
+            return model.champion.stage
+        serving = [s.name for s in deploy.stages if s.strategy != "shadow"]
+        return serving[-1] if serving else None
 
     @model_validator(mode="after")
     def _deploy_branch(self) -> Spec:

@@ -80,3 +80,16 @@ def test_interpolate_and_condition() -> None:
 )
 def test_to_text(value: object, text: str) -> None:
     assert to_text(value) == text
+
+
+def test_status_functions_answer_from_the_status_context() -> None:
+    from generator.rehearse.expressions import ExpressionError, uses_status
+
+    status = {"always": True, "success": False, "failure": True, "cancelled": False}
+    look = lookup_in({"status": status, "github": {"event_name": "pull_request"}})
+    contexts = frozenset({"github"})
+    assert condition("!cancelled() && github.event_name == 'pull_request'", look, contexts)
+    assert not condition("success()", look, contexts)
+    assert uses_status("${{ !cancelled() }}") and not uses_status("needs.cancelled_job")
+    with pytest.raises(ExpressionError, match="not supported by rehearse here"):
+        condition("always()", lookup_in({}), contexts)

@@ -105,7 +105,7 @@ def artifacts(w: Workflow, s: Any) -> tuple[Any, Any]:
 
 
 def gate(w: Workflow, s: Any) -> tuple[Any, Any]:
-    return env(w, "model", GATES, "GATES"), f"accuracy {s.model.gates['accuracy']};f1_macro >= 0.88"
+    return env(w, "model", GATES, "GATES"), f"accuracy {s.model.gates['accuracy'][0]};f1_macro >= 0.88"
 
 
 def dockerfile(w: Workflow, s: Any) -> tuple[Any, Any]:

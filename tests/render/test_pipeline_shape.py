@@ -86,7 +86,8 @@ def test_model_beside_tests_and_the_build_waits_for_both(case: Path) -> None:
     for job_id, job in jobs.items():
         if job_id.startswith("deploy-"):
             assert "build" in job["needs"]
-            assert "needs.build.outputs.digest" in job["steps"][-1]["with"]["args"]
+            deploy = next(step for step in job["steps"] if step.get("with", {}).get("command") == "deploy")
+            assert "needs.build.outputs.digest" in deploy["with"]["args"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
