@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from generator.errors import UsageError
-from generator.locking.pinned_hashes import HashedFile, add_hashes
+from generator.locking.pinned_hashes import HashedFile, Neighbours, add_hashes
 from generator.outputs import write_file
 from generator.plan import Lock
 from generator.project import Loaded
@@ -41,16 +41,21 @@ def hash_adopted(loaded: Loaded) -> HashingDone:
             f"{loaded.location.display(loaded.location.spec)} adopts no pinned requirements .txt file",
             hint="--add-hashes is for a project's own pinned requirements.txt; `ci-gen lock` does the rest",
         )
-    root, plan = loaded.location.root, loaded.plan
-    files = tuple(add_hashes(root, plan.lock_tool, plan.python, lock.output) for lock in locks)
+    plan = loaded.plan
+    runtime = plan.runtime_lock.output if plan.runtime_lock.kind != "uv-lock" else None
+    around = Neighbours(loaded.location.root, runtime)
+    files = []
+    for lock in locks:  # the runtime lock first: a dev file that names it sees its new text
+        files.append(add_hashes(plan.lock_tool, plan.python, lock.output, around))
+        around.pending[lock.output] = files[-1].text
     off = {lock.output for lock in locks if not lock.hashes}
     spec_text = _hashes_on(loaded, off) if off else None
     for item in files:
         if item.changed:
-            write_file(root / item.path, item.text)
+            write_file(loaded.location.root / item.path, item.text)
     if spec_text is not None:
         write_file(loaded.location.spec, spec_text)
-    return HashingDone(files, tuple(sorted(off)))
+    return HashingDone(tuple(files), tuple(sorted(off)))
 
 
 def _hashes_on(loaded: Loaded, files: set[str]) -> str:

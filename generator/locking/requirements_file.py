@@ -30,6 +30,10 @@ INDEX_OPTIONS = (
 )
 
 
+# Options that name another requirements file (installed with -r, a constraint with -c).
+REFERENCE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One logical line: its physical lines as written, and what pip makes of it."""
@@ -102,3 +106,19 @@ def pin_of(entry: Entry) -> Pin | None:
 
 def option_name(entry: Entry) -> str:
     return entry.content.split("=", 1)[0].split()[0]
+
+
+def reference_of(entry: Entry) -> tuple[str, str] | None:
+    """`-r base.txt` -> ("-r", "base.txt"); `--constraint=c.txt` -> ("-c", "c.txt"); else None."""
+    if not entry.is_option:
+        return None
+    content = entry.content.replace("=", " ", 1) if entry.content.startswith("--") else entry.content
+    option, _, target = content.partition(" ")
+    kind = REFERENCE_OPTIONS.get(option)
+    return (kind, target.strip()) if kind and target.strip() else None
+
+
+def pins_in(text: str) -> dict[str, Pin]:
+    """The exact pins of a requirements text, by canonical name."""
+    found = (pin_of(entry) for entry in entries(text) if entry.is_requirement)
+    return {pin.name: pin for pin in found if pin is not None}

@@ -118,12 +118,10 @@ def test_pins_the_resolution_cannot_keep_are_refused_and_nothing_changes(
 @pytest.mark.parametrize(
     ("requirements", "message"),
     [
-        (
-            "-r base.txt\nflask==3.1.3\n",
-            "requirements.txt:1: `-r base.txt`: hashes are added to a self-contained",
-        ),
+        ("-r base.txt\nflask==3.1.3\n", "requirements.txt:1: `-r base.txt`: base.txt does not exist"),
+        ("-r ../../x.txt\nflask==3.1.3\n", "requirements.txt:1: `-r ../../x.txt` leaves the project"),
         ("flask==3.1.3\nnumpy==2.*\n", "requirements.txt:2: `numpy==2.*` is not an exact == pin"),
-        ("flask==3.1.3\n-e .\n", "requirements.txt:2: `-e .`: hashes are added"),
+        ("flask==3.1.3\n-e .\n", "requirements.txt:2: `-e .`: hashes are added to pins and -r/-c files"),
     ],
 )
 def test_a_file_that_is_not_a_plain_list_of_pins_is_refused_before_resolving(
@@ -159,3 +157,58 @@ def test_a_spec_without_an_adopted_pinned_file_is_told_so(tmp_path: Path) -> Non
     result = run(["-C", str(root), "lock", "--add-hashes"])
     assert result.exit_code == 2
     assert "adopts no pinned requirements .txt file" in result.output
+
+
+TWO_LOCKS = """\
+version: 1
+project: p
+python: "3.11"
+dependencies:
+  lock-tool: uv
+  runtime: {input: requirements.txt, hashes: false}
+  dev: [{input: requirements-dev.txt, hashes: false}]
+"""
+
+
+def two_locks(tmp_path: Path, dev: str) -> Path:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "requirements.txt").write_text("flask==3.1.3\n")
+    (root / "requirements-dev.txt").write_text(dev)
+    (root / "ci-gen.yaml").write_text(TWO_LOCKS)
+    return root
+
+
+@pytest.mark.slow
+def test_a_dev_file_that_includes_the_runtime_file_keeps_the_line_and_repeats_nothing(tmp_path: Path) -> None:
+    root = two_locks(tmp_path, "-r requirements.txt\npytest==8.4.2\n")
+    result = run(["-C", str(root), "lock", "--add-hashes"])
+    assert result.exit_code == 0, result.output
+    runtime = pins((root / "requirements.txt").read_text())
+    assert {"flask", "werkzeug", "jinja2", "markupsafe", "click", "blinker", "itsdangerous"} <= set(runtime)
+    dev_text = (root / "requirements-dev.txt").read_text()
+    assert dev_text.startswith("-r requirements.txt\npytest==8.4.2 \\\n")
+    assert set(pins(dev_text)) == {"pytest", "iniconfig", "packaging", "pluggy", "pygments"}
+    assert "hashes on for requirements-dev.txt" in result.output
+    assert "hashes: false" not in (root / "ci-gen.yaml").read_text()
+
+
+@pytest.mark.slow
+def test_a_dev_file_is_resolved_within_the_runtime_pins(tmp_path: Path) -> None:
+    root = two_locks(tmp_path, "jinja2==3.1.6\n")  # needs markupsafe, which the runtime lock pins
+    result = run(["-C", str(root), "lock", "--add-hashes"])
+    assert result.exit_code == 0, result.output
+    assert set(pins((root / "requirements-dev.txt").read_text())) == {"jinja2"}
+    assert "markupsafe" in pins((root / "requirements.txt").read_text())
+
+
+def test_an_included_file_without_hashes_that_no_lock_names_is_refused(tmp_path: Path) -> None:
+    root = project(tmp_path, requirements="-r base.txt\nflask==3.1.3\n")
+    (root / "base.txt").write_text("click==8.5.1\n")
+    before = snapshot(root)
+    result = run(["-C", str(root), "lock", "--add-hashes"])
+    assert result.exit_code == 2
+    assert "`-r base.txt`: base.txt has no hashes, so pip cannot install it with --require-hashes" in (
+        result.output
+    )
+    assert snapshot(root) == before
