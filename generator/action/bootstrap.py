@@ -25,6 +25,8 @@ LOCK = Path("requirements") / "action.txt"
 _KUBERNETES = Path("requirements") / "action-kubernetes.txt"
 _MONITOR = Path("requirements") / "action-monitor.txt"
 EXTRA_LOCKS = {"deploy": (_KUBERNETES, _MONITOR), "monitor": (_KUBERNETES, _MONITOR), "profile": (_MONITOR,)}
+# model-report reads the champion from the MLflow registry when the step is given a tracking server.
+_TRACKING = Path("requirements") / "action-tracking.txt"
 HOME = "ci-gen-action"  # under RUNNER_TEMP: the venv and the install log
 MIN_PYTHON = (3, 10)
 PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
@@ -130,6 +132,14 @@ def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
+def extra_locks(command: str, env: Mapping[str, str]) -> tuple[Path, ...]:
+    """The locks a command needs beyond ci-gen's own."""
+    locks = EXTRA_LOCKS.get(command, ())
+    if command == "model-report" and env.get("MLFLOW_TRACKING_URI", "").strip():
+        locks = (*locks, _TRACKING)
+    return locks
+
+
 def install(action: Path, venv: Path, log: Path, command: str = "") -> Path:
     """Create (or reuse) the venv, install the hashed lock, then ci-gen itself from `action` without deps."""
     python = venv_python(venv)
@@ -138,7 +148,7 @@ def install(action: Path, venv: Path, log: Path, command: str = "") -> Path:
         _run([sys.executable, "-m", "venv", str(venv)], log, "create a virtual environment")
     pip = [str(python), "-I", "-m", "pip", "install", *PIP_FLAGS]
     locked = [*pip, "--require-hashes", "--requirement", str(action / LOCK)]
-    for extra in EXTRA_LOCKS.get(command, ()):
+    for extra in extra_locks(command, os.environ):
         locked += ["--requirement", str(action / extra)]
     _run(locked, log, "install ci-gen's locked dependencies")
     # The build backend is in the lock, so building needs no unpinned download.

@@ -15,11 +15,11 @@ from generator.cli.options import Invocation, folder_option, json_option, projec
 @click.option(
     "--champion-source",
     "source",
-    type=click.Choice(["auto", "github", "state"]),
+    type=click.Choice(["auto", "mlflow", "github", "state"]),
     default="auto",
     show_default=True,
-    help="Where the champion comes from: auto takes GitHub's artifacts on Actions (with GITHUB_TOKEN), "
-    "else the stage's deploy state folder.",
+    help="Where the champion comes from: auto takes the MLflow registry when tracking reaches one, else "
+    "GitHub's artifacts on Actions (with GITHUB_TOKEN), else the stage's deploy state folder.",
 )
 @folder_option("--out", help="Folder for report.md, comment.md (the pull-request comment) and report.json.")
 @click.option(

@@ -1,9 +1,10 @@
 """Where the champion comes from: the model a stage serves now, with its metrics and its bundle.
 
-Sources, tried in order by `auto`: the MLflow registry (the version behind the stage's alias) when a
-tracking server is configured; on GitHub Actions, the newest `ci-gen-champion-STAGE` artifact the deploy
-branch's deploy job uploaded when that stage promoted; otherwise the record `ci-gen deploy` keeps in the
-stage's deploy state folder. None found: the first release, which the spec's first-release rule judges.
+Sources, tried in order by `auto`: the MLflow registry (the version behind the stage's alias) when the
+spec enables tracking and a server (MLFLOW_TRACKING_URI) or the embedded store is there; on GitHub
+Actions, the newest `ci-gen-champion-STAGE` artifact the deploy branch's deploy job uploaded when that
+stage promoted; otherwise the record `ci-gen deploy` keeps in the stage's deploy state folder. None
+found: the first release, which the spec's first-release rule judges.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.deploy.state import atomic_write
 from generator.errors import ChampionError, UsageError
 from generator.model.bundle import BUNDLE, bundle_metrics, pack
 from generator.model.gates import Champion
+
+if TYPE_CHECKING:
+    from generator.spec.model import Spec
 
 RECORD_FOLDER = "champion"
 RECORD = "champion.json"
@@ -36,6 +41,8 @@ class Lookup:
     deploy_ref: str  # refs/heads/BRANCH: only that branch's deploys make champions
     work: Path  # a scratch folder for downloads
     env: Mapping[str, str]
+    spec: Spec | None = None  # for the registry: its tracking settings and model name
+    want_bundle: bool = False  # the replay needs the champion's model files, not only its metrics
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,20 @@ def _find_on_github(lookup: Lookup) -> Found:
     return find_artifact(lookup)
 
 
+def _registry_available(lookup: Lookup) -> bool:
+    from generator.model.registry_source import registry_available
+
+    return registry_available(lookup)
+
+
+def _find_in_registry(lookup: Lookup) -> Found:
+    from generator.model.registry_source import find_in_registry
+
+    return find_in_registry(lookup)
+
+
 SOURCES: dict[str, Source] = {
+    "mlflow": Source("mlflow", _registry_available, _find_in_registry),
     "github": Source("github", _github_available, _find_on_github),
     "state": Source("state", _state_available, find_in_state),
 }

@@ -97,6 +97,8 @@ def _champion(loaded: Loaded, source: str, scratch: Path, env: Mapping[str, str]
         deploy_ref=loaded.plan.deploy_ref,
         work=scratch / "download",
         env=env,
+        spec=loaded.spec,
+        want_bundle=bool(loaded.spec.model.champion and loaded.spec.model.champion.replay),
     )
     return find_champion(lookup, source)
 
