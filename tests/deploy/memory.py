@@ -36,6 +36,7 @@ class Metrics:
 
     error_rate: float = 0.0
     latency_ms: float = 20.0
+    tail: float = 0.0  # share of its requests ten times slower than typical
     agreement: float = 1.0
     shed: float = 0.0
     logged: float = 1.0
@@ -302,7 +303,7 @@ class MemoryWatch:
         if self.world.logs:
             self.world.tracks[track].answer(count, metrics)
         seen = self.latencies.setdefault((track, src), [])
-        seen += [metrics.latency_ms * (0.8 + 0.4 * ((len(seen) + i) * 37 % 101) / 100) for i in range(count)]
+        seen += [_latency(metrics, len(seen) + i) for i in range(count)]
         self.errors[(track, src)] = self.errors.get((track, src), 0.0) + count * metrics.error_rate
 
     def _mirror(self, routing: Routing, source_requests: int) -> None:
@@ -331,3 +332,9 @@ class MemoryWatch:
         }
         agreement = self.agreeing / self.compared if self.compared else None
         return Traffic(stats, agreement, self.compared, self.offered, self.shed)
+
+
+def _latency(metrics: Metrics, n: int) -> float:
+    """The n-th request's latency: spread over 0.8-1.2x the typical one; a `tail` share 10x slower."""
+    spread = metrics.latency_ms * (0.8 + 0.4 * (n * 37 % 101) / 100)
+    return spread * 10 if n % 100 < metrics.tail * 100 else spread

@@ -102,6 +102,10 @@ COMPARED = {
         Row({}, Behaviour(metrics=Metrics(latency_ms=24)), True, "latency-p99-vs-stable", "pass"),
         {"basic"},
     ),
+    "p99 over its ratio by chance, not significantly": (
+        Row({}, Behaviour(metrics=Metrics(tail=0.02)), True, "latency-p99-vs-stable", "pass"),
+        {"basic"},
+    ),
     "error rate vs stable fails": (
         Row({**RATIO, "error-rate-vs-stable": "<= 2"}, WORSE_ERRORS, False, "error-rate-vs-stable", "fail"),
         {"basic"},
@@ -184,3 +188,35 @@ def test_drift_gates_on_the_candidates_logged_predictions(state_root, strategy: 
     assert verdicts(report)[row.gate] == row.verdict
     assert [s["seconds"] for s in report.steps] == [60.0] * len(report.steps)  # never ended early
     assert_end(strategy, report, driver, row.passes)
+
+
+def test_a_ratio_over_its_threshold_by_chance_is_reported_as_such(state_root) -> None:
+    """2% of the candidate's requests are 10x slower: its p99 is 10x stable's, but the Mann-Whitney test
+    does not show the candidate slower than 1.5x stable, so the gate passes and says why."""
+    row = Row({}, Behaviour(metrics=Metrics(tail=0.02)), True, "latency-p99-vs-stable", "pass")
+    report, _ = deploy(state_root, "canary", row)
+    (gate,) = [g for g in report.steps[-1]["gates"] if g["gate"] == "latency-p99-vs-stable"]
+    assert gate["value"] > 1.5 and gate["verdict"] == "pass"
+    assert "by chance, not significantly (Mann-Whitney U" in gate["reason"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "outcome", "verdict", "note"),
+    [
+        # 89% of 100 users a poll leaves stable 66 requests a window, fewer than min-requests 80
+        ((89, 100), "rolled back", "inconclusive", None),  # nothing earlier to compare with
+        ((20, 89), "promoted", "pass", "compared with its previous step"),  # stable's baseline at 20%
+        ((20, 90), "promoted", "pass", "copies of the candidate's requests"),  # replayed to stable
+    ],
+)
+def test_canary_compares_with_stable_in_the_same_window_or_its_previous_step(
+    state_root, steps: tuple[int, int], outcome: str, verdict: str, note: str | None
+) -> None:
+    world = World()
+    driver = Driver(world, state_root, stage_plan("canary", {"min-requests": 80}, steps=steps))
+    driver.deploy("v1")
+    report = driver.deploy("v2")
+    assert report.outcome == outcome, report.reason
+    step = report.steps[-1] if outcome == "promoted" else report.steps[0]
+    assert {g["gate"]: g["verdict"] for g in step["gates"]}["latency-p99-vs-stable"] == verdict
+    assert (note is None and not step["notes"]) or any(note in n for n in step["notes"])

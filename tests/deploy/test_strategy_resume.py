@@ -12,7 +12,7 @@ is interrupted at change k, in one of four ways, and the same stage is rerun wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ class Scenario:
     candidate: Behaviour
     outcome: str  # of the uninterrupted deploy
     first: bool = False  # v2 is the environment's first version (no v1 installed before it)
+    gates: dict[str, Any] = field(default_factory=lambda: GATES)
+    steps: tuple[int, ...] = (10, 50, 100)
 
 
 SCENARIOS = {
@@ -45,6 +47,17 @@ SCENARIOS = {
         "canary", Behaviour(at_weight={100: Metrics(latency_ms=300)}), "rolled back"
     ),
     "canary: exits at 50%": Scenario("canary", Behaviour(exits_at=50), "rolled back"),
+    # at 89% stable's users are too few: its latency comes from the baseline the state kept at 20%
+    "canary compared with stable's previous step": Scenario(
+        "canary", Behaviour(), "promoted", gates={"min-requests": 80}, steps=(20, 89)
+    ),
+    "canary slower than stable's previous step": Scenario(
+        "canary",
+        Behaviour(at_weight={89: Metrics(latency_ms=60)}),
+        "rolled back",
+        gates={"min-requests": 80},
+        steps=(20, 89),
+    ),
     "first version installed": Scenario("canary", Behaviour(), "installed", first=True),
     "first version refused": Scenario("canary", Behaviour(healthy=False), "refused", first=True),
 }
@@ -59,7 +72,7 @@ INTERRUPTIONS: dict[str, Any] = {
 
 def installed(folder: Path, scenario: Scenario) -> Driver:
     world = World(behaviours={"v2": scenario.candidate})
-    driver = Driver(world, folder, stage_plan(scenario.strategy, GATES))
+    driver = Driver(world, folder, stage_plan(scenario.strategy, scenario.gates, steps=scenario.steps))
     if not scenario.first:
         assert driver.deploy("v1").outcome == "installed"
     return driver
