@@ -99,6 +99,7 @@ class World:
     logs: bool = False  # whether tracks log their predictions (only the drift gates read them)
     tracks: dict[str, Track] = field(default_factory=dict)
     router: Routing | None = None  # None: the router is not running
+    router_deaths: int = 0  # how many times the router dies while a window watches it
     ops: list[str] = field(default_factory=list)
     kill_at: int | None = None  # the change (1-based) at which the driver dies
     changes: int = 0
@@ -192,6 +193,9 @@ class MemoryTarget:
             self.world.router = self._intent()
 
     def check_router(self) -> str | None:
+        if self.world.router_deaths > 0:  # it dies as a window looks at it
+            self.world.router_deaths -= 1
+            self.world.router = None
         if self.world.router is None:
             return "the router is not running"
         return None if self.world.router == self._intent() else f"the router routes {self.world.router}"

@@ -34,6 +34,8 @@ class Steps:
     outcome: str
     gates: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    stable_gone: bool = False  # the stable track is not running when the deploy starts
+    router_deaths: int = 0
 
 
 CANARY_WINDOWS = [("canary 1/3", 10, 60.0), ("canary 2/3", 50, 60.0), ("canary 3/3", 100, 60.0)]
@@ -163,6 +165,30 @@ STEPS = {
         [("canary 1/3", 10, 60.0)],
         "rolled back",
     ),
+    "basic: a stable track found stopped is started first": Steps(
+        "basic",
+        Behaviour(),
+        ["start stable v1", *START, "weight 100", "promote"],
+        [("verify", 100, 60.0)],
+        "promoted",
+        stable_gone=True,
+    ),
+    "basic: a router that dies once mid-window is restored and the window restarts": Steps(
+        "basic",
+        Behaviour(),
+        [*START, "weight 100", "restore router", "promote"],
+        [("verify", 100, 60.0)],
+        "promoted",
+        router_deaths=1,
+    ),
+    "canary: a router that keeps dying fails the step": Steps(
+        "canary",
+        Behaviour(),
+        [*START, "weight 10", *["restore router"] * 2, "mirror off", *BACK],
+        [],
+        "rolled back",
+        router_deaths=3,
+    ),
     "canary: a candidate never healthy": Steps(
         "canary", Behaviour(healthy=False), [*START, *BACK], [], "rolled back"
     ),
@@ -176,6 +202,9 @@ def test_every_step_in_order(state_root, case: Steps) -> None:
     driver = Driver(world, state_root, plan)
     driver.deploy("v1")
     before = len(world.ops)
+    if case.stable_gone:
+        del world.tracks["stable"]
+    world.router_deaths = case.router_deaths
     report = driver.deploy("v2")
     assert report.outcome == case.outcome, report.reason
     assert world.ops[before:] == case.ops
@@ -240,3 +269,14 @@ def test_a_first_version_is_judged_before_it_becomes_stable(state_root, strategy
         assert world.end() == {"tracks": {}, "router": None}
         assert [(h["version"], h["outcome"]) for h in state.history] == [("v1", "refused")]
     assert (state.deploy, state.weight, state.mirror) == (None, 0, None)
+
+
+@pytest.mark.parametrize("strategy", ["basic", "shadow", "canary"])
+def test_deploying_the_stable_release_again_changes_nothing(state_root, strategy: str) -> None:
+    world = World()
+    driver = Driver(world, state_root, stage_plan(strategy))
+    driver.deploy("v1")
+    before = len(world.ops)
+    report = driver.deploy("v1")
+    assert (report.outcome, report.exit_code, world.ops[before:]) == ("unchanged", 0, [])
+    assert world.end() == {"tracks": {"stable": "v1"}, "router": Routing()}
