@@ -258,6 +258,7 @@ class Run:
         if flight.phase == Promote.name:
             self.ctx.say(f"finishing the promotion of {flight.release.version} that an earlier run began")
             Promote().run(replace(self.ctx, release=flight.release))
+            self.state.stable = flight.release  # recorded here, as after a strategy's own promote step
         else:
             self.ctx.say(
                 f"rolling back unfinished deploy of {flight.release.version} (was at '{flight.phase}')"

@@ -161,3 +161,26 @@ def test_a_deploy_of_another_version_settles_a_killed_one_first(state_root: Path
         ):
             diverged.append(f"k={k}: {report.outcome}, v2 {settled}: {end(driver)}")
     assert not diverged, f"expected {expected}:\n" + "\n".join(diverged)
+
+
+@pytest.mark.parametrize("name", ["basic promotes", "canary promotes"])
+def test_a_promotion_finished_by_the_next_deploy_is_recorded_as_stable(state_root: Path, name: str) -> None:
+    """v2's deploy is killed at change k, then v3 (which fails) is deployed: whatever v2's deploy became
+    (rolled back, or promoted if it had begun promoting), the state's stable is what the stable track
+    runs, and v3's failure puts users back on it."""
+    scenario = SCENARIOS[name]
+    whole = installed(state_root / "whole", scenario)
+    before = whole.world.changes
+    whole.deploy("v2")
+    wrong = []
+    for k in range(1, whole.world.changes - before + 1):
+        driver, _ = interrupted(state_root / str(k), scenario, "killed", k)
+        driver.world.revive()
+        driver.world.behaviours["v3"] = Behaviour(metrics=Metrics(error_rate=0.5))
+        assert driver.deploy("v3").outcome == "rolled back"
+        v2 = [h["outcome"] for h in driver.state().history if h["version"] == "v2"]
+        kept = "v2" if v2 == ["promoted"] else "v1"
+        stable = driver.state().stable
+        if driver.world.end()["tracks"] != {"stable": kept} or stable is None or stable.version != kept:
+            wrong.append(f"k={k}: v2 {v2}, state's stable {stable}, world {driver.world.end()}")
+    assert not wrong, "\n".join(wrong)

@@ -90,7 +90,8 @@ class Target(Protocol):
         """Stop the track (no traffic must be routed to it any more)."""
 
     def promote(self) -> None:
-        """Make the candidate's release the stable one without dropping requests; remove the candidate."""
+        """Make the candidate's release the stable one without dropping requests; remove the candidate.
+        The driver records the new stable release in the state itself."""
 
     def down(self) -> None:
         """Stop every track and the router of the environment."""
