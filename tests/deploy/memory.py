@@ -249,18 +249,29 @@ class MemoryTarget:
         self.world.tracks.pop(track, None)
 
     def promote(self) -> None:
+        """As the local target does it, in changes a crash can fall between: the candidate takes every
+        user, stable restarts on its release, users move back, the candidate goes."""
         self._do("promote")
         candidate, flight = self.world.live(CANDIDATE), self.state.deploy
         release = candidate or (flight.release if flight else None)
         if release is None:
             raise TrackFailed("nothing to promote: no candidate track and no deploy in flight")
         if self.world.live(STABLE) != release:
+            self._route(weight=100)
+            self.world.change("promote: stop stable")
+            self.world.tracks.pop(STABLE, None)
+            self.world.change("promote: start stable")
             self.world.tracks[STABLE] = Track(release)
         self.wait_healthy(STABLE, 0)
-        self.state.weight, self.state.mirror = 0, None
+        self._route(weight=0)
+        self.world.change("promote: stop candidate")
+        self.world.tracks.pop(CANDIDATE, None)
+
+    def _route(self, weight: int) -> None:
+        self.world.change(f"promote: weight {weight}")
+        self.state.weight, self.state.mirror = weight, None
         self.session.save()
         self.world.router = self._intent()
-        self.world.tracks.pop(CANDIDATE, None)
 
     def down(self) -> None:
         self._do("down")
