@@ -35,12 +35,14 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The main job: generate the example's workflows, rehearse its lock, test and model jobs for real,
-# then deploy a retrained model through shadow and canary behind nginx, promote it, show the report.
+# then deploy a retrained model through shadow and canary behind nginx, promote it, show the report;
+# then the model report of two candidates against the champion production serves (gates and replay).
 demo: $(STAMP) system-demo
 	$(BIN)/ci-gen -C example_project generate
 	$(BIN)/ci-gen -C example_project check
 	$(BIN)/ci-gen -C example_project rehearse model --matrix python=3.11
 	$(BIN)/python -m generator.deploy.demo
+	$(BIN)/python -m generator.model.demo
 
 # The same deploy with a deliberately broken model: the gates fail and the canary rolls back.
 demo-rollback: $(STAMP) system-demo
