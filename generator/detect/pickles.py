@@ -136,9 +136,9 @@ class _Machine:
             target.state = state
             if isinstance(target.func, Ref) and target.func.name == "NumpyArrayWrapper":
                 _skip_array(self, state)
-            elif isinstance(target.func, Ref) and target.func.name in _OLD_WRAPPERS:
+            elif isinstance(target.func, Ref) and _is_old_wrapper(target.func):
                 name = state.get("filename") if isinstance(state, dict) else None
-                self.info.companions.append(str(name))
+                self.info.companions.append(name if isinstance(name, str) else "(a file it does not name)")
 
 
 def _op_global(m: _Machine, arg: str) -> None:
@@ -339,6 +339,11 @@ _PUSH_NEW: dict[str, Callable[[], Any]] = {
 _IGNORED = frozenset({"PROTO", "FRAME", "STOP", "READONLY_BUFFER"})
 # joblib < 0.10 pickled these in place of each array, naming the file that holds its data.
 _OLD_WRAPPERS = frozenset({"NDArrayWrapper", "ZNDArrayWrapper"})
+
+
+def _is_old_wrapper(ref: Ref) -> bool:
+    """joblib's own (also as vendored in sklearn.externals.joblib), not any class of that name."""
+    return ref.name in _OLD_WRAPPERS and "joblib" in ref.module.split(".")
 
 
 def _skip_array(m: _Machine, state: Any) -> None:

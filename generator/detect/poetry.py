@@ -144,7 +144,9 @@ def locked_versions(root: Path, group: str) -> dict[str, str]:
     pins = {}
     for package in data.get("package", []):
         registry = package.get("source", {}).get("type") in (None, "legacy")
-        if registry and group in package.get("groups", ["main"]) and "name" in package:
+        # lock-version 2.1 lists groups; 2.0 (Poetry 1) has one category, main or dev.
+        groups = package.get("groups") or [package.get("category", "main")]
+        if registry and group in groups and "name" in package:
             pins[str(package["name"])] = str(package["version"])
     return pins
 

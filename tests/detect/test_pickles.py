@@ -111,3 +111,10 @@ def test_zf_written_by_joblib_0_8_has_one_space_more(tmp_path: Path) -> None:
     header = b"ZF" + hex(len(data)).encode().ljust(19) + b" "  # joblib <= 0.8.4 (read_zfile's comment)
     (tmp_path / "old.pkl").write_bytes(header + zlib.compress(data))
     assert read_model(tmp_path / "old.pkl").versions == {"scikit-learn": "0.15.2"}
+
+
+def test_only_joblibs_own_array_wrappers_name_companions(tmp_path: Path) -> None:
+    main = (OLD / "logreg-joblib-0.9.pkl").read_bytes()
+    assert main.count(b"joblib.numpy_pickle") == 1  # the module, once, then the memo
+    (tmp_path / "m.pkl").write_bytes(main.replace(b"joblib.numpy_pickle", b"joblab.numpy_pickle"))
+    assert read_model(tmp_path / "m.pkl").companions == []

@@ -108,3 +108,15 @@ def test_init_starts_the_locks_from_poetry_locks_versions(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "flask==3.1.0 \\" in (root / "requirements.txt").read_text().splitlines()
     assert "pytest==8.4.2 \\" in (root / "requirements-dev.txt").read_text().splitlines()
+
+
+def test_a_poetry_1_lock_is_read_by_category(tmp_path: Path) -> None:
+    (tmp_path / "poetry.lock").write_text(
+        '[[package]]\nname = "flask"\nversion = "2.3.3"\ncategory = "main"\n\n'
+        '[[package]]\nname = "pytest"\nversion = "7.4.4"\ncategory = "dev"\n\n'
+        '[metadata]\nlock-version = "2.0"\n'
+    )
+    assert (locked_versions(tmp_path, "main"), locked_versions(tmp_path, "dev")) == (
+        {"flask": "2.3.3"},
+        {"pytest": "7.4.4"},
+    )
