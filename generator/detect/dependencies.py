@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.detect.poetry import PoetryInputs, first_pins, locked_versions, poetry_inputs
+from generator.detect.poetry import (
+    PoetryInputs,
+    first_pins,
+    group_input,
+    locked_versions,
+    poetry_inputs,
+)
 
 DEV_INPUTS = ("requirements-dev.in", "requirements-test.in", "dev-requirements.in", "test-requirements.in")
 DEV_FILES = ("requirements-dev.txt", "requirements-test.txt", "dev-requirements.txt", "test-requirements.txt")
@@ -189,7 +195,7 @@ def _poetry(root: Path, pyproject: dict[str, Any], found: Dependencies, inputs: 
     """Each Poetry group becomes a dev input; poetry.lock's versions are where every lock starts."""
     found.notes += inputs.notes
     for group, lines in inputs.groups.items():
-        name = "requirements-" + re.sub(r"[^A-Za-z0-9._-]+", "-", group) + ".in"
+        name = group_input(group)
         if (root / name).exists() or name in found.create:
             found.notes.append(f"Poetry group {group}: {name} exists already; not replaced")
             continue

@@ -54,6 +54,11 @@ def poetry_inputs(pyproject: dict[str, Any]) -> PoetryInputs:
     return found
 
 
+def group_input(group: str) -> str:
+    """The .in file a Poetry group becomes: requirements-<group>.in."""
+    return "requirements-" + re.sub(r"[^A-Za-z0-9._-]+", "-", group) + ".in"
+
+
 def _lines(table: dict[str, Any], where: str, notes: list[str]) -> list[str]:
     lines = []
     for name, constraint in table.items():

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator.doctor import container_checks, lock_checks, model_checks, pickle_checks, python_checks
+from generator.doctor import (
+    container_checks,
+    lock_checks,
+    model_checks,
+    pickle_checks,
+    poetry_checks,
+    python_checks,
+)
 from generator.doctor.findings import Report
 from generator.doctor.project import Project
 from generator.location import Location
@@ -20,6 +27,7 @@ CHECKS: dict[str, Check] = {
     "python-requires": python_checks.check_requires_python,
     "python-workflows": python_checks.check_workflows,
     "lock-contents": lock_checks.check_locks,
+    "poetry-inputs": poetry_checks.check_poetry_inputs,
     "dockerfile-installs": container_checks.check_installs,
     "dockerfile-service": container_checks.check_service,
     "model-versions": model_checks.check_model,
