@@ -9,8 +9,6 @@ from generator.defaults import ADD_HASHES
 from generator.digest import inputs_digest
 from generator.errors import Problem, SpecError
 from generator.location import Location as Location  # re-exported for the commands
-from generator.packs.locked import check_locked
-from generator.packs.resolve import resolve_packs
 from generator.paths import is_inside, read_bytes_capped
 from generator.plan import Plan, resolve_plan
 from generator.render.render import render, template_sources
@@ -48,13 +46,22 @@ def load(location: Location, spec_text: str | None = None) -> Loaded:
         spec, document = load_spec_text(spec_text, display)
     check_files(spec, document, location.root)
     folders = (*location.extra_templates, *(location.root / t for t in spec.template_folders))
-    packs = resolve_packs(spec, document, location.root) if spec.packs else ()
-    templates = TemplateSet(folders, packs)
-    if packs:
-        check_locked(templates.overrides, packs, templates.builtin, location.display)
+    templates = _with_packs(folders, spec, document, location) if spec.packs else TemplateSet(folders)
     plan = resolve_plan(spec, location.spec_name)
     spec_bytes = read_bytes_capped(location.spec) if spec_text is None else spec_text.encode("utf-8")
     return Loaded(location, spec, document, spec_bytes, templates, plan)
+
+
+def _with_packs(folders: tuple[Path, ...], spec: Spec, document: Document, location: Location) -> TemplateSet:
+    # Imported here: resolving packs needs importlib.metadata and git, which a spec without packs does not.
+    from generator.packs.locked import check_locked
+    from generator.packs.resolve import resolve_packs
+
+    packs = resolve_packs(spec, document, location.root)
+    templates = TemplateSet(folders, packs)
+    if packs:
+        check_locked(templates.overrides, packs, templates.builtin, location.display)
+    return templates
 
 
 def load_text(location: Location, text: str) -> Spec:
