@@ -11,10 +11,10 @@ nothing is changed and pydantic looks for itself.
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from collections.abc import Iterable
-from pathlib import Path
 
 LOADER = "pydantic.plugin._loader"
 _METADATA = (".dist-info", ".egg-info")
@@ -41,16 +41,18 @@ def _only_path_finders() -> bool:
     return all(finder is PathFinder or not hasattr(finder, "find_distributions") for finder in sys.meta_path)
 
 
+# os rather than pathlib: this runs on every cold start over every installed distribution, and Path
+# objects for each would cost more than the import this saves.
 def _may_declare_plugins(search_path: Iterable[str]) -> bool:
     for entry in search_path:
-        folder = Path(entry or ".")
+        folder = entry or "."
         try:
-            names = [path.name for path in folder.iterdir()]
+            names = os.listdir(folder)  # noqa: PTH208
         except NotADirectoryError:
             return True  # a zip or an egg file: its metadata is not read here
         except OSError:
             continue  # missing (like pythonXY.zip) or unreadable: importlib.metadata finds nothing there
-        if "EGG-INFO" in names or any(_declares(folder / n) for n in _metadata(names)):
+        if "EGG-INFO" in names or any(_declares(f"{folder}/{n}") for n in _metadata(names)):
             return True
     return False
 
@@ -59,10 +61,11 @@ def _metadata(names: list[str]) -> list[str]:
     return [name for name in names if name.lower().endswith(_METADATA)]
 
 
-def _declares(metadata: Path) -> bool:
+def _declares(metadata: str) -> bool:
     """True when the distribution's entry points name a `pydantic` group (or cannot be read)."""
     try:
-        text = (metadata / "entry_points.txt").read_text(encoding="utf-8")
+        with open(f"{metadata}/entry_points.txt", "rb") as stream:  # noqa: PTH123
+            text = stream.read().decode("utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return False  # no entry points (or a PKG-INFO file of an old egg-info)
     except (OSError, UnicodeDecodeError):
