@@ -83,8 +83,9 @@ class TemplateSet:
         return env
 
     def workflow_names(self) -> list[str]:
-        names = {info.name for info in self.list() if info.name.endswith(WORKFLOW_SUFFIX)}
-        return sorted(name for name in names if not name.startswith("_"))
+        """The workflow templates of the search path (names only: no template is read)."""
+        names = {name for folder in self.folders for name in template_names(folder)}
+        return sorted(n for n in names if n.endswith(WORKFLOW_SUFFIX) and not n.startswith("_"))
 
     def list(self) -> list[TemplateInfo]:
         """Every template that wins the search, with where it comes from and the blocks it defines."""
