@@ -70,6 +70,5 @@ def test_the_probe_sees_heavy_imports(project: Path) -> None:
     finally:
         spec.write_text(original)
     assert report["exit"] == 1  # stale: the full path rendered, and the probe saw it
-    heavy = report["heavy"]
-    assert isinstance(heavy, list)
-    assert set(HEAVY) <= set(heavy)
+    # jsonschema is imported only to word the errors of an invalid workflow (the compiled schema judges).
+    assert report["heavy"] == ["jinja2", "pydantic", "pydantic_core"]
