@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.detect.dependencies import Dependencies, detect_dependencies
-from generator.detect.pickles import PickleReadError, read_model
+from generator.detect.pickles import PickleInfo, PickleReadError, read_model
 from generator.detect.python import choose_python
 from generator.detect.routes import find_routes, health_route, predict_route
 from generator.detect.samples import sample_from_model, sample_from_tests
@@ -136,15 +136,24 @@ def _detect_models(root: Path, found: Detected) -> None:
         shown = path.relative_to(root).as_posix()
         try:
             info = read_model(path)
-        except (PickleReadError, OSError):
-            found.notes.append(f"committed model {shown} (not readable as a pickle)")
+        except (PickleReadError, OSError) as error:
+            found.notes.append(f"committed model {shown}, not read: {error}")
             continue
-        versions = ", ".join(f"{k} {v}" for k, v in sorted(info.versions.items())) or "no versions recorded"
-        found.notes.append(f"committed model {shown} ({versions}): `ci-gen doctor` compares it with the lock")
+        found.notes += _model_notes(shown, info)
     train = training_command(root, found.dockerfile)
     if train:
         found.train_command = train[0]
         found.notes.append(f"training entry point `{train[0]}` from {train[1]}")
+
+
+def _model_notes(shown: str, info: PickleInfo) -> list[str]:
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(info.versions.items())) or "no versions recorded"
+    notes = [f"committed model {shown} ({versions}): `ci-gen doctor` compares it with the lock"]
+    if info.missing:  # joblib < 0.10 wrote each array to its own file
+        notes.append(
+            f"committed model {shown} keeps arrays in files that are not beside it: {', '.join(info.missing)}"
+        )
+    return notes
 
 
 def _test_command(root: Path, found: Detected) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import pickle
+import shutil
 import sys
 import zlib
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.detect.pickles import PickleReadError, read_model
+from generator.init import detect
 
 MODELS = Path(__file__).parent / "models"
 OLD = MODELS / "joblib-0.9"  # written by joblib 0.9.4 (models/README.md)
@@ -118,3 +120,19 @@ def test_only_joblibs_own_array_wrappers_name_companions(tmp_path: Path) -> None
     assert main.count(b"joblib.numpy_pickle") == 1  # the module, once, then the memo
     (tmp_path / "m.pkl").write_bytes(main.replace(b"joblib.numpy_pickle", b"joblab.numpy_pickle"))
     assert read_model(tmp_path / "m.pkl").companions == []
+
+
+def test_init_names_a_model_it_could_not_read_and_missing_companions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "requirements.txt").write_text("scikit-learn==1.5.2\n")
+    shutil.copy(MODELS / "logreg-lz4.joblib", tmp_path / "a.joblib")
+    shutil.copy(OLD / "logreg-joblib-0.9.pkl", tmp_path / "b.pkl")
+    monkeypatch.setitem(sys.modules, "lz4.frame", None)  # as where lz4 is not installed
+    notes = detect(tmp_path).notes
+    assert (
+        "committed model a.joblib, not read: an lz4-compressed joblib file, and the lz4 package"
+        in "\n".join(notes)
+    )
+    missing = ", ".join(f"logreg-joblib-0.9.pkl_0{n}.npy" for n in (1, 2, 3))
+    assert f"committed model b.pkl keeps arrays in files that are not beside it: {missing}" in notes
