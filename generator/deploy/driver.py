@@ -15,7 +15,6 @@ from typing import Any
 from generator.deploy.drift_gate import drift_source
 from generator.deploy.first_install import FirstChecks, FirstVerdict, judge_first
 from generator.deploy.loadgen import LoadGenerator, LoadPlan
-from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit, Event
 from generator.deploy.signals import shielded
@@ -129,6 +128,7 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
         session = Session(StateStore(env.folder, env.name))
         target = make_target(opened, session)
         target.preflight(release)
+        checks = replace(checks, url=target.front_door())
         ctx = Context(
             target,
             session,
@@ -179,11 +179,8 @@ def first_checks(opened: Opened, request: DeployRequest, users: tuple[bytes, ...
     if stage.sample_request is not None:
         sample = (opened.loaded.location.root / stage.sample_request).read_bytes().strip() or None
     bodies = users or ((sample,) if sample else ())
-    url = None
-    if stage.target == "local" and settings is not None:
-        url = Url("127.0.0.1", settings.base_port + 10 * stage.environment_index, stage.predict_path)
     rate = request.rate or (settings.traffic_rate if settings is not None else 1)
-    return FirstChecks(url, sample, bodies, rate)
+    return FirstChecks(None, sample, bodies, rate)  # the URL is the target's front door, once it is made
 
 
 def traffic_bodies(opened: Opened, request: DeployRequest) -> tuple[bytes, ...]:

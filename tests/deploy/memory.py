@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import TrackStats
+from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release
 from generator.deploy.state import EnvState, MirrorRecord, Session, StateStore
 from generator.deploy.targets.base import CANDIDATE, REPLAY, STABLE, USER, TrackFailed, Traffic
@@ -100,6 +101,7 @@ class World:
     tracks: dict[str, Track] = field(default_factory=dict)
     router: Routing | None = None  # None: the router is not running
     router_deaths: int = 0  # how many times the router dies while a window watches it
+    door: Url | None = None  # where ci-gen reaches the router from this machine (memory_run.front_door)
     ops: list[str] = field(default_factory=list)
     kill_at: int | None = None  # the change (1-based) at which the driver dies
     changes: int = 0
@@ -282,6 +284,9 @@ class MemoryTarget:
 
     def close(self) -> None:
         return None
+
+    def front_door(self) -> Url | None:
+        return self.world.door
 
     def describe(self) -> dict[str, Any]:
         tracks = {name: t.release.version for name, t in self.world.tracks.items()}

@@ -56,7 +56,8 @@ class Driver:
     poll_seconds: float = 10.0
     events: list[str] = field(default_factory=list)
     drift: DriftSource | None = None  # the reference profile, when the stage gates on drift
-    checks: FirstChecks = field(default_factory=lambda: FirstChecks(None, None, (), 1))  # a first version's
+    sample: bytes | None = None  # the sample request a first version must answer
+    bodies: tuple[bytes, ...] = ()  # synthetic users' requests
 
     def session(self) -> Session:
         return Session(MortalStore(self.world, self.folder, self.plan.environment))
@@ -80,7 +81,8 @@ class Driver:
         )
         environment = Environment(self.plan, self.folder, None)  # type: ignore[arg-type]
         try:
-            return Run(ctx, environment, self.checks).execute(contextlib.nullcontext)
+            checks = FirstChecks(target.front_door(), self.sample, self.bodies, rate=50)
+            return Run(ctx, environment, checks).execute(contextlib.nullcontext)
         finally:
             target.close()
 
@@ -120,8 +122,8 @@ def stage_plan(strategy: str, gates: dict[str, Any] | None = None, **settings: A
 
 @contextlib.contextmanager
 def front_door(world: World) -> Iterator[Url]:
-    """The router's URL, where ci-gen sends a first version its sample request and synthetic users: each
-    request is answered with the status of the release the stable track runs (503 with none)."""
+    """Open the router's front door, where ci-gen sends a first version its sample request and synthetic
+    users: each request is answered with the status of the release the stable track runs (503: none)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -139,9 +141,11 @@ def front_door(world: World) -> Iterator[Url]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    world.door = Url("127.0.0.1", server.server_address[1], "/predict")
     try:
-        yield Url("127.0.0.1", server.server_address[1], "/predict")
+        yield world.door
     finally:
+        world.door = None
         server.shutdown()
         server.server_close()
         thread.join()

@@ -7,13 +7,13 @@ whether the release becomes stable. tests/deploy/test_strategy_gates.py has the 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from generator.deploy.first_install import FirstChecks
 from generator.deploy.targets.base import Target
 from tests.deploy.memory import DISAGREES, ERRORS, SLOW, Behaviour, MemoryTarget, Routing, World
 from tests.deploy.memory_run import Driver, assert_end, front_door, stage_plan
@@ -253,9 +253,8 @@ def test_a_first_version_is_judged_before_it_becomes_stable(state_root, strategy
     """Refused: nothing runs and nothing is recorded as stable. Installed: stable alone, no weight."""
     world = World(behaviours={"v1": case.candidate}, users_per_poll=case.users)
     driver = Driver(world, state_root, stage_plan(strategy, {"min-requests": 50}))
-    with front_door(world) as url:
-        bodies = (case.sample,) if case.sample else ()
-        driver.checks = FirstChecks(url if case.reachable else None, case.sample, bodies, rate=50)
+    driver.sample, driver.bodies = case.sample, (case.sample,) if case.sample else ()
+    with front_door(world) if case.reachable else contextlib.nullcontext():
         report = driver.deploy("v1")
     assert (report.outcome, report.exit_code) == (("installed", 0) if case.installed else ("refused", 1))
     assert case.reason in report.reason

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from generator.deploy.gates import TrackStats
+from generator.deploy.loadgen import Target as Url
 from generator.deploy.release import Release
 from generator.errors import DeployError
 
@@ -98,6 +99,10 @@ class Target(Protocol):
 
     def close(self) -> None:
         """Stop what the driver itself runs (threads); tracks and router keep serving."""
+
+    def front_door(self) -> Url | None:
+        """Where requests sent from this machine reach the router as users' requests do (a first
+        version's sample request, synthetic users), or None where ci-gen cannot reach the router."""
 
     def describe(self) -> dict[str, Any]:
         """Where things are (URLs, pids, containers), for `ci-gen status`."""

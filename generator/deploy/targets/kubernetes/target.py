@@ -270,6 +270,9 @@ class KubernetesTarget:
         self.session.save()
         self.record.push(self.state)
 
+    def front_door(self) -> None:
+        return None  # the Gateway's address is the cluster's business; ci-gen sends nothing there
+
     def describe(self) -> dict[str, Any]:
         """Where things are; the cluster's record of the environment wins over this machine's cache."""
         settings = self.manifests.settings

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.deploy.gates import TrackStats
+from generator.deploy.loadgen import Target as Url
 from generator.deploy.loadgen import probe
 from generator.deploy.ports import ephemeral_range, port_is_free, wait_free
 from generator.deploy.release import Release
@@ -297,6 +298,9 @@ class LocalTarget:
         if self._replayer is not None:
             self._replayer.stop()
             self._replayer = None
+
+    def front_door(self) -> Url:
+        return Url("127.0.0.1", self.ports.router, self.predict_path)
 
     def describe(self) -> dict[str, Any]:
         router_up = procs.alive(self.state.router.pid, self.state.router.start_ticks)
