@@ -47,7 +47,11 @@ def write_lock(root: Path, tool: str, python: str, lock: Lock, say: Callable[[st
     `ci-gen lock` and `ci-gen init` both come here, so a lock is made the one way the CI check recompiles it.
     """
     if lock.kind == "pinned":
-        hashes = "" if lock.hashes else f" (no hashes: installed unverified; {ADD_HASHES})"
+        hashes = (
+            " (after changing a pin, `ci-gen lock --add-hashes` refreshes its hashes)"
+            if lock.hashes
+            else f" (no hashes: installed unverified; {ADD_HASHES})"
+        )
         say(f"{lock.output} is the project's own pinned lock; kept as it is{hashes}")
         return
     if lock.kind == "uv-lock":

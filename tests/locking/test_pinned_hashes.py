@@ -67,6 +67,10 @@ def test_uv_adds_hashes_to_the_fixture_keeping_every_pin(tmp_path: Path) -> None
     assert "without hashes" not in validate.output
     again = run(["-C", str(root), "lock", "--add-hashes"])
     assert "requirements.txt: its pins and hashes are current" in again.output
+    plain = run(["-C", str(root), "lock"])
+    assert "kept as it is (after changing a pin, `ci-gen lock --add-hashes` refreshes its hashes)" in (
+        plain.output
+    )
 
 
 @pytest.mark.slow
