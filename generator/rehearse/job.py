@@ -15,7 +15,7 @@ from typing import Any
 from generator.errors import RehearseError
 from generator.rehearse.actions import ActionCall, ActionOutcome, local_action
 from generator.rehearse.containers import Runtime, require
-from generator.rehearse.deployments import Deployment, bring_in, wind_up
+from generator.rehearse.deployments import Deployment, bring_in, wind_up, without_users
 from generator.rehearse.dockershim import JOB_VARIABLE, LABEL
 from generator.rehearse.environment import GitHub
 from generator.rehearse.expressions import ExpressionError, condition, interpolate, lookup_in, to_text
@@ -208,7 +208,7 @@ class JobRun:
         argv += [inputs.get("command", "check"), "--spec", inputs.get("spec", "ci-gen.yaml")]
         argv += shlex.split(inputs.get("args", ""))
         folder = self.workspace / inputs.get("working-directory", ".")
-        self._deployment(inputs, folder)
+        notes = self._deployment(inputs, folder, argv)
         if inputs.get("command") == "model-report":
             self._champion(inputs, folder)
         code = run_logged(
@@ -219,18 +219,23 @@ class JobRun:
             timeout=self.deadline - time.monotonic(),
             groups=self.groups,
         )
-        return ActionOutcome(ok=code == 0, notes=[f"ran this repository's ci-gen: {shlex.join(argv[4:])}"])
+        ran = f"ran this repository's ci-gen: {shlex.join(argv[4:])}"
+        return ActionOutcome(ok=code == 0, notes=[ran, *notes])
 
-    def _deployment(self, inputs: dict[str, str], folder: Path) -> None:
-        """Remember a deploy step, to wind it up when the job ends; bring in kept state first."""
+    def _deployment(self, inputs: dict[str, str], folder: Path, argv: list[str]) -> list[str]:
+        """Remember a deploy step, to wind it up when the job ends; bring in kept state first; add the
+        synthetic users a rehearsal needs to `argv` and say what was added."""
         spec = inputs.get("spec", "ci-gen.yaml")
         deployment = Deployment.of(inputs.get("command", "check"), inputs.get("args", ""), folder, spec)
         if deployment is None:
-            return
+            return []
         self.deployments.append(deployment)
         brought = bring_in(deployment, self.shared.state_dir) if self.shared.state_dir else None
         if brought:
             self._notice(f"brought in the {brought}")
+        extra, notes = without_users(deployment, argv, self.temp)
+        argv += extra
+        return notes
 
     def _champion(self, inputs: dict[str, str], folder: Path) -> None:
         """Bring in the champion the model report compares with (kept, else this repository's own)."""
