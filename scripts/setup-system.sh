@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The machine-level set-up the test suite and the demo need, idempotent and quick when done:
-# Debian packages (nginx for the local deploy target, podman and friends for container builds,
-# wrk/hey for benchmarks, git for the pre-commit tests) and, for the tests, the local podman base
-# image (scripts/ci-setup-podman.sh). Usage: scripts/setup-system.sh test|demo
+# Debian packages (nginx for the local deploy target, podman and friends for container builds and
+# rootless podman, wrk/hey for benchmarks, git for the pre-commit tests) and, for the tests, the local
+# podman base image and the rootless podman user (scripts/ci-setup-podman.sh).
+# Usage: scripts/setup-system.sh test|demo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-test}"
 
 packages=(nginx-light git)
 if [ "$purpose" = test ]; then
-  packages+=(podman buildah debootstrap runc wrk hey)
+  packages+=(podman buildah debootstrap runc uidmap slirp4netns wrk hey)
 fi
 
 missing=()

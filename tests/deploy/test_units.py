@@ -14,7 +14,7 @@ from generator.deploy.gates import Observation, TrackStats, judge
 from generator.deploy.release import artifact_release, content_digest, image_release
 from generator.deploy.report import DeployReport, markdown, mermaid_chart, step_record
 from generator.deploy.state import EnvironmentBusy, EnvState, StateStore, deploy_lock, lock_is_held
-from generator.deploy.targets.local import logs
+from generator.deploy.targets.local import logs, runtimes
 from generator.errors import UsageError
 from generator.spec.model import DeployGates
 
@@ -166,3 +166,26 @@ with deploy_lock(Path(sys.argv[1]), "prod", "deploy --stage prod"):
     print("locked", flush=True)
     time.sleep(60)
 """
+
+
+@pytest.mark.parametrize(
+    ("stderr", "fix"),
+    [
+        # What podman 4.3 says as an ordinary user where /dev/net/tun is 0600 (as on the test machine).
+        (
+            'Error: /usr/bin/slirp4netns failed: "open(\\"/dev/net/tun\\"): Permission denied\\n"',
+            "chmod 0666",
+        ),
+        (
+            "Error: could not find slirp4netns, the network namespace can't be configured: "
+            'exec: "slirp4netns": executable file not found in $PATH',
+            "apt-get install slirp4netns",
+        ),
+        ("Error: image not known", None),
+    ],
+)
+def test_a_track_without_a_network_of_its_own_says_how_to_fix_the_machine(
+    stderr: str, fix: str | None
+) -> None:
+    hint = runtimes._network_hint(stderr)
+    assert (hint is None) if fix is None else (hint is not None and fix in hint)

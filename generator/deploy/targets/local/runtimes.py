@@ -201,7 +201,10 @@ class ContainerRuntime:
         args += [*HARDENING, *env]
         result = self._run(*args, launch.release.image)
         if result.returncode != 0:
-            raise DeployError(f"{self.name} could not start {launch.release.image}: {result.stderr.strip()}")
+            raise DeployError(
+                f"{self.name} could not start {launch.release.image}: {result.stderr.strip()}",
+                hint=_network_hint(result.stderr),
+            )
         return TrackRecord(release=launch.release, port=launch.port, container=launch.name, runtime=self.name)
 
     def running(self, record: TrackRecord) -> bool:
@@ -233,6 +236,18 @@ class ContainerRuntime:
         env = procs.detached_env(podman_env() if self.name == "podman" else os.environ)
         argv = [self.name, *args]
         return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120, env=env)
+
+
+def _network_hint(stderr: str) -> str | None:
+    """The fix when a rootless track's own network could not be made (docs/deploy.md, rootless podman)."""
+    if "/dev/net/tun" in stderr:
+        return (
+            "rootless podman gives each track a network with slirp4netns, which opens /dev/net/tun; this "
+            "machine lets only root open it: make it 0666 as udev does (chmod 0666 /dev/net/tun, as root)"
+        )
+    if "slirp4netns" in stderr and ("not found" in stderr or "could not find" in stderr):
+        return "rootless podman gives each track a network with slirp4netns: apt-get install slirp4netns"
+    return None
 
 
 def make_runtime(name: str, serve: str | None) -> Runtime:
