@@ -10,7 +10,11 @@ ci-gen's own modules are byte-compiled first, as installing the wheel does (a ch
 PYTHONDONTWRITEBYTECODE=1 would otherwise compile their source in every process), and the warm-up rounds
 fill the templates' bytecode cache, as the first `generate` after an install or a template change does.
 
-    .venv/bin/python benchmarks/cli_startup.py [--rounds 30]
+    .venv/bin/python benchmarks/cli_startup.py [--rounds 30] [--baseline DIR] [--instructions]
+
+--baseline DIR adds `generate` of another checkout (e.g. `git worktree add DIR <revision>`), run on that
+checkout's example project, to the same interleaved rounds. --instructions also counts the instructions of
+one run of each command with valgrind's callgrind: on a shared, loaded machine a count that load cannot move.
 """
 
 from __future__ import annotations
@@ -34,48 +38,86 @@ WARMUP = 2
 TARGETS = {"check": 5.0, "generate": 15.0}  # median / median of `python -c pass`
 
 
-def timed(argv: list[str], before: Callable[[], None] = lambda: None) -> float:
+Command = tuple[list[str], Callable[[], None], dict[str, str] | None]  # argv, untimed set-up, environment
+
+
+def timed(argv: list[str], before: Callable[[], None], env: dict[str, str] | None = None) -> float:
     """Seconds for one cold process; `before` runs untimed (e.g. deleting the workflows)."""
     before()
     start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env=env)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()}")
     return elapsed
 
 
-def project(workdir: Path, name: str) -> Path:
+def project(workdir: Path, name: str, example: Path = EXAMPLE) -> Path:
     root = workdir / name
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     return root
 
 
-def commands(workdir: Path) -> dict[str, tuple[list[str], Callable[[], None]]]:
+def commands(workdir: Path) -> dict[str, Command]:
     ci_gen = str(Path(sys.executable).with_name("ci-gen"))
     checked, generated = project(workdir, "checked"), project(workdir, "generated")
     subprocess.run([ci_gen, "-C", str(checked), "generate"], stdout=subprocess.DEVNULL, check=True)
-    workflows = generated / ".github" / "workflows"
     return {
-        "python -c pass": ([sys.executable, "-c", "pass"], lambda: None),
-        "check": ([ci_gen, "-C", str(checked), "check"], lambda: None),
-        "generate": ([ci_gen, "-C", str(generated), "generate"], lambda: shutil.rmtree(workflows, True)),
+        "python -c pass": ([sys.executable, "-c", "pass"], lambda: None, None),
+        "check": ([ci_gen, "-C", str(checked), "check"], lambda: None, None),
+        "generate": ([ci_gen, "-C", str(generated), "generate"], _deleter(generated), None),
     }
 
 
-def measure(rounds: int) -> dict[str, list[float]]:
+def baseline(workdir: Path, checkout: Path) -> Command:
+    """`generate` of another checkout, on its own example project, from its byte-compiled modules."""
+    compileall.compile_dir(checkout / "generator", quiet=1)
+    generated = project(workdir, "baseline", checkout / "example_project")
+    # The checkout first on sys.path (PYTHONPATH would come after the current folder that -c and -m add).
+    code = f"import sys; sys.path.insert(0, {str(checkout)!r}); from generator.cli import main; main()"
+    return [sys.executable, "-c", code, "-C", str(generated), "generate"], _deleter(generated), None
+
+
+def _deleter(root: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(root / ".github" / "workflows", True)
+
+
+def measure(rounds: int, checkout: Path | None, instructions: bool) -> dict[str, list[float]]:
     compileall.compile_dir(REPO / "generator", quiet=1)
     with tempfile.TemporaryDirectory(prefix="ci-gen-bench-") as folder:
         todo = commands(Path(folder))
+        if checkout:
+            todo["generate (baseline)"] = baseline(Path(folder), checkout)
         times: dict[str, list[float]] = {name: [] for name in todo}
         for index in range(WARMUP + rounds):
             order = list(todo)
-            order = order[index % 3 :] + order[: index % 3]  # rotate, so no command always goes first
+            shift = index % len(order)
+            order = order[shift:] + order[:shift]  # rotate, so no command always goes first
             for name in order:
                 elapsed = timed(*todo[name])
                 if index >= WARMUP:
                     times[name].append(elapsed)
+        if instructions:
+            report_instructions({name: count_instructions(*command) for name, command in todo.items()})
         return times
+
+
+def count_instructions(argv: list[str], before: Callable[[], None], env: dict[str, str] | None) -> int:
+    """Instructions executed by one run of `argv` (valgrind's callgrind), set-up untimed as for timings."""
+    before()
+    tool = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    result = subprocess.run([*tool, *argv], capture_output=True, text=True, check=False, env=env)
+    counted = [line.rsplit(":", 1)[1] for line in result.stderr.splitlines() if "Collected :" in line]
+    if result.returncode != 0 or not counted:
+        raise SystemExit(f"valgrind {' '.join(argv)} failed ({result.returncode}): {result.stderr[-2000:]}")
+    return int(counted[0].strip())
+
+
+def report_instructions(counts: dict[str, int]) -> None:
+    base = counts["python -c pass"]
+    print("instructions (one run each, valgrind --tool=callgrind)")
+    for name, count in counts.items():
+        print(f"{name:<20} {count / 1e6:9.1f}M {count / base:6.1f}x")
 
 
 def machine() -> str:
@@ -98,7 +140,7 @@ def report(times: dict[str, list[float]]) -> bool:
     base = statistics.median(times["python -c pass"])
     print(f"machine: {machine()}")
     print(f"rounds: {len(times['check'])} (after {WARMUP} warm-up), medians of cold processes")
-    print(f"{'command':<16} {'median':>9} {'min':>9} {'ratio':>7} {'target':>7}")
+    print(f"{'command':<20} {'median':>9} {'min':>9} {'ratio':>7} {'target':>7}")
     ok = True
     for name, samples in times.items():
         median = statistics.median(samples)
@@ -108,7 +150,7 @@ def report(times: dict[str, list[float]]) -> bool:
         shown = f"<= {target:g}x" if target else ""
         flag = "" if passed else "  MISSED"
         times_ms = f"{median * 1000:7.1f}ms {min(samples) * 1000:7.1f}ms"
-        print(f"{name:<16} {times_ms} {median / base:6.1f}x {shown:>7}{flag}")
+        print(f"{name:<20} {times_ms} {median / base:6.1f}x {shown:>7}{flag}")
     return ok
 
 
@@ -117,8 +159,11 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=30, help="measured rounds (default: 30)")
+    parser.add_argument("--baseline", type=Path, help="a checkout of another revision to compare with")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
-    return 0 if report(measure(args.rounds)) else 1
+    times = measure(args.rounds, args.baseline, args.instructions)
+    return 0 if report(times) else 1
 
 
 if __name__ == "__main__":
