@@ -42,10 +42,10 @@ def template_cache() -> TemplateBytecodeCache | None:
     """The cache, or None when it is switched off (CI_GEN_NO_CACHE=1) or its folder is not safe to use."""
     if os.environ.get("CI_GEN_NO_CACHE") == "1":
         return None
-    folder = cache_folder()
     try:
+        folder = cache_folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError, KeyError):  # no home folder (RuntimeError, KeyError) or no room
         return None
     return TemplateBytecodeCache(folder) if private_folder(folder) else None
 

@@ -155,6 +155,19 @@ def test_an_unwritable_folder_costs_only_the_compile(cache: Path, monkeypatch: p
     assert entries(cache) == []
 
 
+def test_no_home_folder_costs_only_the_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = uncached(monkeypatch)
+    for name in ("CI_GEN_CACHE", "XDG_CACHE_HOME", "CI_GEN_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", _no_home)
+    assert template_cache() is None
+    assert render() == expected
+
+
+def _no_home() -> Path:
+    raise RuntimeError("Could not determine home directory.")
+
+
 def _refuse(*args: object, **kwargs: object) -> tuple[int, str]:
     raise PermissionError("read-only")
 
