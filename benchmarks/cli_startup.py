@@ -12,7 +12,7 @@ fill the templates' bytecode cache, as the first `generate` after an install or 
 
     .venv/bin/python benchmarks/cli_startup.py [--rounds 30] [--baseline DIR] [--instructions]
 
---baseline DIR adds `generate` of another checkout (e.g. `git worktree add DIR <revision>`), run on that
+--baseline DIR adds `generate` of another checkout (e.g. `git archive REV | tar -x -C DIR`), run on that
 checkout's example project, to the same interleaved rounds. --instructions also counts the instructions of
 one run of each command with valgrind's callgrind: on a shared, loaded machine a count that load cannot move.
 """
@@ -38,14 +38,14 @@ WARMUP = 2
 TARGETS = {"check": 5.0, "generate": 15.0}  # median / median of `python -c pass`
 
 
-Command = tuple[list[str], Callable[[], None], dict[str, str] | None]  # argv, untimed set-up, environment
+Command = tuple[list[str], Callable[[], None]]  # argv, untimed set-up
 
 
-def timed(argv: list[str], before: Callable[[], None], env: dict[str, str] | None = None) -> float:
+def timed(argv: list[str], before: Callable[[], None]) -> float:
     """Seconds for one cold process; `before` runs untimed (e.g. deleting the workflows)."""
     before()
     start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env=env)
+    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()}")
@@ -63,9 +63,9 @@ def commands(workdir: Path) -> dict[str, Command]:
     checked, generated = project(workdir, "checked"), project(workdir, "generated")
     subprocess.run([ci_gen, "-C", str(checked), "generate"], stdout=subprocess.DEVNULL, check=True)
     return {
-        "python -c pass": ([sys.executable, "-c", "pass"], lambda: None, None),
-        "check": ([ci_gen, "-C", str(checked), "check"], lambda: None, None),
-        "generate": ([ci_gen, "-C", str(generated), "generate"], _deleter(generated), None),
+        "python -c pass": ([sys.executable, "-c", "pass"], lambda: None),
+        "check": ([ci_gen, "-C", str(checked), "check"], lambda: None),
+        "generate": ([ci_gen, "-C", str(generated), "generate"], _deleter(generated)),
     }
 
 
@@ -75,7 +75,7 @@ def baseline(workdir: Path, checkout: Path) -> Command:
     generated = project(workdir, "baseline", checkout / "example_project")
     # The checkout first on sys.path (PYTHONPATH would come after the current folder that -c and -m add).
     code = f"import sys; sys.path.insert(0, {str(checkout)!r}); from generator.cli import main; main()"
-    return [sys.executable, "-c", code, "-C", str(generated), "generate"], _deleter(generated), None
+    return [sys.executable, "-c", code, "-C", str(generated), "generate"], _deleter(generated)
 
 
 def _deleter(root: Path) -> Callable[[], None]:
@@ -102,11 +102,11 @@ def measure(rounds: int, checkout: Path | None, instructions: bool) -> dict[str,
         return times
 
 
-def count_instructions(argv: list[str], before: Callable[[], None], env: dict[str, str] | None) -> int:
+def count_instructions(argv: list[str], before: Callable[[], None]) -> int:
     """Instructions executed by one run of `argv` (valgrind's callgrind), set-up untimed as for timings."""
     before()
     tool = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    result = subprocess.run([*tool, *argv], capture_output=True, text=True, check=False, env=env)
+    result = subprocess.run([*tool, *argv], capture_output=True, text=True, check=False)
     counted = [line.rsplit(":", 1)[1] for line in result.stderr.splitlines() if "Collected :" in line]
     if result.returncode != 0 or not counted:
         raise SystemExit(f"valgrind {' '.join(argv)} failed ({result.returncode}): {result.stderr[-2000:]}")
