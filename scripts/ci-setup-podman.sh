@@ -48,17 +48,24 @@ fi
 # which copies every layer for every container), and /dev/net/tun open to ordinary users as udev leaves
 # it on a normal host: slirp4netns, which gives each rootless track its network, opens it. Some
 # containers and sandboxes create it 0600 (docs/deploy.md, "Rootless podman").
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ci-setup-podman: $IMAGE ready; not root, so podman is rootless already (no $ROOTLESS_USER set-up)"
+  exit 0
+fi
 if ! id "$ROOTLESS_USER" >/dev/null 2>&1; then
   useradd --create-home --shell /usr/sbin/nologin "$ROOTLESS_USER"
 fi
 for ids in /etc/subuid /etc/subgid; do
+  touch "$ids"
   if ! grep -q "^$ROOTLESS_USER:" "$ids" 2>/dev/null; then
-    start="$(awk -F: 'BEGIN { end = 100000 } $2 + $3 > end { end = $2 + $3 } END { print end }' "$ids" 2>/dev/null || echo 100000)"
+    # The first id after every range already given out.
+    start="$(awk -F: 'BEGIN { end = 100000 } $2 + $3 > end { end = $2 + $3 } END { print end }' "$ids")"
     echo "$ROOTLESS_USER:$start:65536" >> "$ids"
   fi
 done
 home="$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)"
-if [ ! -f "$home/.config/containers/storage.conf" ]; then
+# Only for a store not made yet: podman refuses a store made with another driver.
+if [ ! -f "$home/.config/containers/storage.conf" ] && [ ! -d "$home/.local/share/containers/storage" ]; then
   install -d -o "$ROOTLESS_USER" -g "$ROOTLESS_USER" "$home/.config" "$home/.config/containers"
   printf '[storage]\ndriver = "overlay"\n' > "$home/.config/containers/storage.conf"
   chown "$ROOTLESS_USER:" "$home/.config/containers/storage.conf"

@@ -28,6 +28,7 @@ from packaging.requirements import Requirement
 import generator
 from generator.deploy.ports import free_port
 from generator.location import Location
+from generator.podman import containers_conf
 from generator.project import render_project
 from generator.rehearse.containers import SHIM
 from tests.deploy.conftest import FAKE, free_block, need
@@ -60,7 +61,7 @@ class AsUser:
 
     def env(self) -> dict[str, str]:
         env = {"HOME": self.account.pw_dir, "USER": self.account.pw_name, "LOGNAME": self.account.pw_name}
-        env |= {"PATH": PATH, "LANG": "C.UTF-8", "CONTAINERS_CONF": containers_conf(self.site)}
+        env |= {"PATH": PATH, "LANG": "C.UTF-8", "CONTAINERS_CONF": podman_conf(self.site)}
         return env | ({"PYTHONPATH": str(self.site)} if self.site else {})
 
     def run(
@@ -84,11 +85,9 @@ class AsUser:
         return self.run("podman", *args)
 
 
-def containers_conf(site: Path | None) -> str:
+def podman_conf(site: Path | None) -> str:
     """ci-gen's podman settings, from the user's readable copy of the package when there is one."""
-    from generator.podman import containers_conf as packaged
-
-    shipped = Path(packaged())
+    shipped = Path(containers_conf())
     return (
         str(site / "generator" / shipped.relative_to(Path(generator.__file__).parent))
         if site
