@@ -17,6 +17,7 @@ from generator.monitor.plan import MonitorPlan, RetrainPlan, monitor_plan, retra
 from generator.resources import action_pins
 from generator.spec.champion import artifact_name
 from generator.spec.model import DEFAULT_ACTION, KubernetesTarget, LockInput, Spec, Stage
+from generator.spec.tracking import TrackingSpec
 
 # When the main branch pushes, these events and refs deploy; everything else only builds and tests.
 DEPLOY_CONDITION = "github.event_name == 'push' && github.ref == '{ref}'"
@@ -56,6 +57,28 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class TrackingPlan:
+    """How the jobs reach MLflow: a server through secrets, else the model job's embedded store."""
+
+    store: str
+    registry: bool
+    uri_secret: str | None
+    token_secret: str | None
+    environment: str
+
+    @property
+    def server_env(self) -> tuple[tuple[str, str], ...]:
+        """(variable, secret) pairs for the steps that talk to the server."""
+        pairs = (("MLFLOW_TRACKING_URI", self.uri_secret), ("MLFLOW_TRACKING_TOKEN", self.token_secret))
+        return tuple((name, secret) for name, secret in pairs if secret)
+
+    @property
+    def lineage(self) -> bool:
+        """Whether the deploy jobs record images, aliases and rollbacks (they need a server to reach)."""
+        return self.registry and self.uri_secret is not None
+
+
+@dataclass(frozen=True)
 class ModelPlan:
     train: str
     evaluate: str | None
@@ -64,6 +87,7 @@ class ModelPlan:
     gates: tuple[Gate, ...]
     timeout_minutes: int
     champion: ChampionPlan | None = None  # gates against the champion, the model report, the PR replay
+    tracking: TrackingPlan | None = None
 
     @property
     def gates_env(self) -> str:
@@ -272,6 +296,7 @@ def _model(spec: Spec) -> ModelPlan | None:
         gates=gates,
         timeout_minutes=spec.model.timeout_minutes,
         champion=champion,
+        tracking=_tracking(spec.model.tracking),
     )
 
 
@@ -285,6 +310,14 @@ def _champion(spec: Spec) -> ChampionPlan | None:
         artifact=artifact_name(stage),
         comment=bool(settings and settings.comment),
         replay=bool(settings and settings.replay),
+    )
+
+
+def _tracking(tracking: TrackingSpec | None) -> TrackingPlan | None:
+    if tracking is None:
+        return None
+    return TrackingPlan(
+        tracking.store, tracking.registry, tracking.uri_secret, tracking.token_secret, tracking.environment
     )
 
 

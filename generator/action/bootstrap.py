@@ -17,16 +17,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-COMMANDS = ("check", "deploy", "doctor", "generate", "model-report", "monitor", "profile")
+COMMANDS = ("check", "deploy", "doctor", "generate", "model-report", "monitor", "profile", "track")
 DEFAULT_SPEC = "ci-gen.yaml"
 LOCK = Path("requirements") / "action.txt"
 # Deploys may target Kubernetes, whose client is heavy: only deploy and monitor steps install it; the
 # drift statistics (numpy, scipy, matplotlib) only the steps that may measure drift. Hashed too.
 _KUBERNETES = Path("requirements") / "action-kubernetes.txt"
 _MONITOR = Path("requirements") / "action-monitor.txt"
-EXTRA_LOCKS = {"deploy": (_KUBERNETES, _MONITOR), "monitor": (_KUBERNETES, _MONITOR), "profile": (_MONITOR,)}
-# model-report reads the champion from the MLflow registry when the step is given a tracking server.
+# MLflow's client: for `track`; for deploys (they move the stage's alias) and model-report (it reads the
+# champion) when the step is given a tracking server.
 _TRACKING = Path("requirements") / "action-tracking.txt"
+EXTRA_LOCKS = {
+    "deploy": (_KUBERNETES, _MONITOR),
+    "monitor": (_KUBERNETES, _MONITOR),
+    "profile": (_MONITOR,),
+    "track": (_TRACKING,),
+}
 HOME = "ci-gen-action"  # under RUNNER_TEMP: the venv and the install log
 MIN_PYTHON = (3, 10)
 PIP_FLAGS = ("--disable-pip-version-check", "--no-input", "--progress-bar", "off")
@@ -133,9 +139,9 @@ def venv_python(venv: Path) -> Path:
 
 
 def extra_locks(command: str, env: Mapping[str, str]) -> tuple[Path, ...]:
-    """The locks a command needs beyond ci-gen's own."""
+    """The hashed locks `command` needs beyond ci-gen's own."""
     locks = EXTRA_LOCKS.get(command, ())
-    if command == "model-report" and env.get("MLFLOW_TRACKING_URI", "").strip():
+    if command in ("deploy", "model-report") and env.get("MLFLOW_TRACKING_URI", "").strip():
         locks = (*locks, _TRACKING)
     return locks
 

@@ -218,6 +218,7 @@ HANDLERS: dict[str, Callable[[Context], Result]] = {
     "profile": functools.partial(run_passthrough, command="profile", changes=True),
     "monitor": functools.partial(run_passthrough, command="monitor", changes=False),
     "model-report": functools.partial(run_passthrough, command="model-report", changes=False),
+    "track": functools.partial(run_passthrough, command="track", changes=False),
 }
 
 

@@ -34,6 +34,8 @@ COMMANDS = {
     "fleet": "fleet",
     "profile": "profile",
     "monitor": "monitor",
+    "track": "track",
+    "reproduce": "reproduce",
 }
 
 

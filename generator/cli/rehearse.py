@@ -102,6 +102,13 @@ def _pairs(values: tuple[str, ...], option: str) -> tuple[tuple[str, str], ...]:
     help="Pass this variable of your environment to the jobs (repeatable); by default they get only an "
     "allow-list (PATH, HOME, locale, certificates, proxies, PIP_*/UV_*, the container engine's settings).",
 )
+@repeated_option(
+    "--secret",
+    "secrets",
+    metavar="NAME",
+    help="Give the jobs secrets.NAME from your environment variable NAME (repeatable); other secrets "
+    "read as empty.",
+)
 def command(
     invocation: Invocation,
     jobs: tuple[str, ...],
@@ -118,6 +125,7 @@ def command(
     keep_deployments: bool,
     state_dir: Path | None,
     pass_env: tuple[str, ...],
+    secrets: tuple[str, ...],
 ) -> int:
     """Run the generated workflow jobs (and the jobs they need) locally, in a scratch copy of the tree."""
     _pairs(build_args, "--build-arg")
@@ -137,6 +145,7 @@ def command(
         keep_deployments=keep_deployments,
         state_dir=state_dir,
         pass_env=pass_env,
+        secrets=secrets,
     )
     report = invocation.report
     result = rehearse(request, lambda event: report.say(*event_lines(event)))

@@ -42,8 +42,27 @@ def _lines(env: dict[str, Any]) -> list[str]:
         lines.append(
             f"  being deployed now by pid {env['deploying'].get('pid')}: {env['deploying'].get('what')}"
         )
+    lines += _model_lines(env.get("models"))
     for name, track in sorted(env["tracks"].items()):
         where = f"pid {track['pid']}" if track["pid"] else f"container {track['container']}"
         state = "running" if track["running"] else "NOT running"
         lines.append(f"  {name}: {track['version']} on :{track['port']} ({where}, {state})")
+    return lines
+
+
+def _model_lines(models: dict[str, Any] | None) -> list[str]:
+    """The model version each stage serves (model.tracking), with its metrics."""
+    if models is None:
+        return []
+    if "error" in models:
+        return [f"  model registry: {models['error']}"]
+    lines = []
+    for stage, model in models.items():
+        if model is None:
+            lines.append(f"  model ({stage}): no version has the alias '{stage}' yet")
+            continue
+        metrics = ", ".join(f"{k} {v:.4g}" for k, v in sorted(model["metrics"].items()))
+        lines.append(
+            f"  model ({stage}): {model['model']} version {model['version']}; {metrics or 'no metrics'}"
+        )
     return lines

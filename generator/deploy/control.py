@@ -11,6 +11,7 @@ from generator.deploy.strategies.base import restore_stable
 from generator.deploy.targets.base import CANDIDATE
 from generator.location import Location
 from generator.project import load
+from generator.tracking.status import stage_models
 
 
 def status(location: Location, stage: str | None) -> list[dict[str, Any]]:
@@ -23,6 +24,10 @@ def status(location: Location, stage: str | None) -> list[dict[str, Any]]:
         if opened.environment.name not in seen:
             seen[opened.environment.name] = _environment_status(opened)
         seen[opened.environment.name]["stages"].append(name)
+    models = stage_models(loaded, names)
+    if models is not None:
+        for entry in seen.values():
+            entry["models"] = models if "error" in models else {s: models[s] for s in entry["stages"]}
     return list(seen.values())
 
 

@@ -1,8 +1,9 @@
 """The deploy demo on the example project: `python -m generator.deploy.demo [--rollback]`.
 
 Generates the example's workflows, makes a venv of the example service from its hash-locked
-requirements, trains models, installs a stable version, then deploys a retrained model through a shadow
-stage and a canary stage with built-in synthetic users, promotes it and shows the report. With
+requirements, trains models and registers them in MLflow (an embedded store), installs a stable version,
+then deploys a retrained model through a shadow stage and a canary stage with built-in synthetic users,
+promotes it and shows the report and the registry's aliases moving stage by stage. With
 --rollback it deploys a deliberately bad model (60% label noise) instead and shows the automatic
 rollback. Everything runs on 127.0.0.1 and is stopped at the end. This is an entry point, so it prints.
 """
@@ -27,6 +28,7 @@ from generator.deploy.report import DeployReport, Event, markdown
 from generator.location import Location
 from generator.outputs import write
 from generator.project import render_project
+from generator.tracking.demo import register_models, show_aliases
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
 COPIED = (
@@ -86,6 +88,8 @@ def run(work: Path, *, broken: bool) -> int:
     models = train(python, work / "models", broken=broken)
     project = demo_project(work / "project", python.parent)
     location = Location.find(project, None)
+    step("log each model to MLflow and register it (the model job's `ci-gen track --register`)")
+    register_models(location, python, models, EXAMPLE, say)
     try:
         return deploy_all(location, models, broken=broken)
     finally:
@@ -99,12 +103,15 @@ def deploy_all(location: Location, models: dict[str, Path], *, broken: bool) -> 
     for stage in ("shadow", "production"):
         step(f"install the current model as stable in the '{stage}' environment")
         show(run_stage(location, stage, models["stable"]))
+    show_aliases(location, say)
     for stage in ("shadow", "production"):
         kind = "canary" if stage == "production" else "shadow"
         step(f"deploy the {'bad' if broken else 'retrained'} model through '{stage}' ({kind})")
         report = run_stage(location, stage, new)
         show(report)
         print(markdown(report))
+        step("the model registry's aliases")
+        show_aliases(location, say)
         if report.exit_code != 0 and not broken:
             break
     step("status")
@@ -161,6 +168,9 @@ def demo_project(folder: Path, bin_dir: Path) -> Path:
         source = EXAMPLE / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
     spec = yaml.safe_load((EXAMPLE / "ci-gen.yaml").read_text())
+    # Neither stage gates on drift here, so the demo needs no reference profile among the artifacts.
+    spec.pop("monitor", None)
+    spec.pop("retrain", None)
     spec["deploy"] = {
         "target": "local",
         "local": {

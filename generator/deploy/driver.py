@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.deploy.drift_gate import drift_source
 from generator.deploy.first_install import FirstChecks, FirstVerdict, judge_first
+from generator.deploy.hooks import DeployHook, notify
 from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit, Event
@@ -37,6 +38,7 @@ from generator.errors import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, DeployError, 
 from generator.location import Location
 from generator.project import Loaded, load
 from generator.spec.model import Deploy
+from generator.tracking.hooks import registry_hook
 
 # Outcomes after which the stage serves the release that was deployed.
 SERVING = frozenset({"promoted", "installed", "unchanged"})
@@ -145,7 +147,8 @@ def deploy(request: DeployRequest, emit: Emit) -> DeployReport:
         finally:
             target.close()
         keep_champion(opened, release, report, emit)
-        return report
+    notify(deploy_hooks(opened.loaded), report, release, emit)
+    return report
 
 
 def keep_champion(opened: Opened, release: Release, report: DeployReport, emit: Emit) -> None:
@@ -163,6 +166,12 @@ def keep_champion(opened: Opened, release: Release, report: DeployReport, emit: 
 
     folder = record_champion(opened.environment.folder, opened.stage.name, release.version, root, paths)
     emit(Event(f"{release.version} is the champion of {opened.stage.name} now (recorded in {folder})"))
+
+
+def deploy_hooks(loaded: Loaded) -> tuple[DeployHook, ...]:
+    """The hooks told of this stage's end: the model registry's, when the spec tracks models."""
+    hook = registry_hook(loaded)
+    return (hook,) if hook is not None else ()
 
 
 @contextmanager

@@ -204,7 +204,12 @@ LOCAL_ACTIONS: dict[str, LocalAction] = {
         "a fresh venv from the local Python of that version; caches: a local pip/uv cache folder",
     ),
     "actions/upload-artifact": LocalAction(
-        frozenset({"name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite"}),
+        frozenset(
+            {
+                *("name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite"),
+                "include-hidden-files",
+            }
+        ),
         upload_artifact,
         "copied into the rehearsal's artifact folder",
     ),

@@ -8,7 +8,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Shared:
     keep_deployments: bool = False  # leave what deploy steps started running (listed) instead of stopping it
     state_dir: Path | None = None  # carry deploy state between rehearsals
     origin: Path | None = None  # the repository rehearsed (its deploy state holds the champion)
+    secrets: dict[str, str] = field(default_factory=dict)  # `--secret NAME`: from this machine's environment
 
 
 class JobRun:
@@ -183,7 +184,7 @@ class JobRun:
             for key, value in (step.data.get("with") or {}).items()
         }
         if uses == self.shared.action:
-            return self._ci_gen(step, inputs, log)
+            return self._ci_gen(step, inputs, env, log)
         if "@" not in uses:
             raise RehearseError(
                 f"{step.where('uses')}: local or docker:// actions ('{uses}') are not supported by rehearse"
@@ -197,8 +198,9 @@ class JobRun:
                 handle.write(f"rehearse: {note}\n")
         return outcome
 
-    def _ci_gen(self, step: Step, inputs: dict[str, str], log: Path) -> ActionOutcome:
-        """The ci-gen Action: this repository's own ci-gen, with the command, spec and args inputs."""
+    def _ci_gen(self, step: Step, inputs: dict[str, str], env: dict[str, str], log: Path) -> ActionOutcome:
+        """The ci-gen Action: this repository's own ci-gen, with the command, spec and args inputs, and
+        the step's `env:` (as a composite action's steps see it)."""
         unknown = sorted(set(inputs) - CI_GEN_ACTION_INPUTS)
         if unknown:
             raise RehearseError(
@@ -214,7 +216,7 @@ class JobRun:
         code = run_logged(
             argv,
             cwd=folder,
-            env=self.process_env({}),
+            env=self.process_env(env),
             log=log,
             timeout=self.deadline - time.monotonic(),
             groups=self.groups,
@@ -317,13 +319,16 @@ class JobRun:
 
 
 class _Secrets(dict[str, Any]):
-    """secrets.* read as empty, with one warning per secret, since a rehearsal has none."""
+    """secrets.* read as empty, with one warning per secret, since a rehearsal has none, except those
+    given with `--secret NAME`, which come from this machine's environment."""
 
     def __init__(self, shared: Shared) -> None:
         super().__init__()
         self.shared = shared
 
     def get(self, key: str, default: Any = None) -> Any:
+        if key in self.shared.secrets:
+            return self.shared.secrets[key]
         if key not in self.shared.warned:
             self.shared.warned.add(key)
             self.shared.emit(Notice(f"secrets.{key} is empty in a rehearsal"))

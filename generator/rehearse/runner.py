@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 import tempfile
 import time
@@ -59,6 +60,7 @@ class RehearsalRequest:
     keep_deployments: bool = False  # leave deployed tracks and routers running (and keep the workdir)
     state_dir: Path | None = None  # deploy state carried between rehearsals
     pass_env: tuple[str, ...] = ()  # variables of this machine passed to the jobs beyond the allow-list
+    secrets: tuple[str, ...] = ()  # secrets.NAME read from this machine's variable NAME (else empty)
 
 
 def default_cache() -> Path:
@@ -138,6 +140,7 @@ def _shared(
         request.keep_deployments,
         request.state_dir.resolve() if request.state_dir else None,
         request.location.root.resolve(),
+        secrets={name: os.environ[name] for name in request.secrets if name in os.environ},
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from generator.defaults import TRACKING_STORE
-from generator.spec.types import MetricName, RelPath
+from generator.spec.types import EnvironmentName, MetricName, RelPath
 
 SecretName = Annotated[
     str,
@@ -41,8 +41,8 @@ class TrackingSpec(_Model):
     )
     params: RelPath | None = Field(
         default=None,
-        description="A JSON or YAML file of the run's parameters (a flat mapping), written by training or "
-        "kept in the repository.",
+        description="A JSON or YAML file of the run's parameters, written by training or kept in the "
+        "repository; nested mappings become dotted names (training.seed).",
     )
     uri_secret: SecretName | None = Field(
         default=None,
@@ -51,6 +51,11 @@ class TrackingSpec(_Model):
     )
     token_secret: SecretName | None = Field(
         default=None, description="The GitHub secret holding the server's token (MLFLOW_TRACKING_TOKEN)."
+    )
+    environment: EnvironmentName = Field(
+        default="tracking",
+        description="The GitHub environment of the model job when it reaches a server: the secrets live "
+        "there. Pull requests use it too, so give it no branch rules.",
     )
     store: RelPath = Field(
         default=TRACKING_STORE,

@@ -108,7 +108,7 @@ def test_unknown_command_is_one_error_line(workspace: Path, runner_temp: Path) -
     assert run.failed
     assert run.log.strip().splitlines() == [
         "::error::ci-gen: unknown command 'chek'; did you mean 'check'? "
-        "the command input is one of check, deploy, doctor, generate, model-report, monitor, profile"
+        "the command input is one of check, deploy, doctor, generate, model-report, monitor, profile, track"
     ]
 
 

@@ -103,3 +103,14 @@ def test_the_simulated_runner_refuses_expressions_it_does_not_evaluate() -> None
             evaluator.substitute(expression)
     with pytest.raises(UnsupportedExpression):
         evaluator.condition("always()")
+
+
+def test_tracking_installs_mlflow_only_where_it_is_used() -> None:
+    from generator.action.bootstrap import extra_locks
+
+    tracking = Path("requirements") / "action-tracking.txt"
+    assert tracking in extra_locks("track", {})
+    assert tracking not in extra_locks("deploy", {})
+    assert tracking not in extra_locks("deploy", {"MLFLOW_TRACKING_URI": " "})  # a secret a fork cannot read
+    assert tracking in extra_locks("deploy", {"MLFLOW_TRACKING_URI": "https://mlflow.example"})
+    assert all(tracking not in extra_locks(c, {"MLFLOW_TRACKING_URI": "x"}) for c in ("check", "generate"))

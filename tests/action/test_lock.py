@@ -82,3 +82,17 @@ def test_the_monitor_lock_agrees_with_the_other_locks_it_is_installed_with() -> 
     text = (ROOT / "requirements" / "action-monitor.txt").read_text(encoding="utf-8")
     blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
     assert all("--hash=sha256:" in block for block in blocks)
+
+
+def test_the_tracking_lock_agrees_with_the_locks_it_is_installed_with() -> None:
+    # Deploy steps that reach a tracking server install it with the action, kubernetes and monitor locks.
+    tracking = pins(ROOT / "requirements" / "action-tracking.txt")
+    assert {"mlflow-skinny", "sqlalchemy", "alembic"} <= {name for name, _ in tracking}
+    assert "mlflow" not in {name for name, _ in tracking}  # the client only: no server, no UI
+    for other in ("action.txt", "action-kubernetes.txt", "action-monitor.txt", "dev.txt"):
+        theirs = pins(ROOT / "requirements" / other)
+        shared = set(tracking) & set(theirs)
+        assert {key: tracking[key] for key in shared} == {key: theirs[key] for key in shared}, other
+    text = (ROOT / "requirements" / "action-tracking.txt").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z])", text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in block for block in blocks)

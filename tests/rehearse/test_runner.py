@@ -123,3 +123,13 @@ def test_workdir_is_kept_and_must_be_ours(tiny: Path, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is not empty and was not made by an earlier rehearsal"):
         rehearse_tiny(tiny, "failing.yml", workdir=stranger)
     assert (stranger / "precious.txt").read_text() == "keep me"
+
+
+def test_a_secret_given_with_secret_comes_from_the_environment(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("API_TOKEN", "s3cret")
+    result, events = rehearse_tiny(tiny, "features.yml", secrets=("API_TOKEN",))
+    assert result.ok
+    assert "token length: 6" in result.job("consume").step("Needs outputs and secrets").log
+    assert Notice("secrets.API_TOKEN is empty in a rehearsal") not in events

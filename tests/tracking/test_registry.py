@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -85,3 +87,28 @@ def test_no_embedded_store_means_no_champion(tmp_path):
     assert registry.stage_metrics(tmp_path, spec, "production", {}) is None
     store = resolve_store(tmp_path, spec.model.tracking, {})
     assert store.embedded and store.folder == (tmp_path / ".ci-gen-tracking").resolve()
+
+
+def test_core_commands_do_not_import_mlflow(tmp_path):
+    # MLflow is an optional extra: deploy, status and generate load without it until a registry is used.
+    code = (
+        "import sys\n"
+        "import generator.deploy.driver, generator.deploy.control, generator.cli.status\n"
+        "import generator.cli.track\n"
+        "import generator.cli.reproduce, generator.tracking.hooks, generator.tracking.reproduce\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        "    main(['-C', sys.argv[1], 'validate'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'mlflow'))\n"
+    )
+    (tmp_path / "ci-gen.yaml").write_text(
+        "version: 1\nproject: x\npython: '3.11'\n"
+        "model: {train: t, metrics: m.json, artifacts: [m], tracking: true}\n"
+    )
+    (tmp_path / "requirements.in").write_text("")
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
