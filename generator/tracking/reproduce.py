@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,12 @@ class MetricCheck:
     def ok(self) -> bool:
         return self.reproduced is not None and abs(self.reproduced - self.recorded) <= self.tolerance + 1e-12
 
+    @property
+    def text(self) -> str:
+        got = "missing" if self.reproduced is None else f"{self.reproduced:.6g}"
+        verdict = "ok" if self.ok else "DIFFERS"
+        return f"{self.name}: recorded {self.recorded:.6g}, reproduced {got} (± {self.tolerance:g}) {verdict}"
+
 
 @dataclass
 class Reproduction:
@@ -68,6 +74,9 @@ class Reproduction:
     @property
     def ok(self) -> bool:
         return self.lock_matches and bool(self.checks) and all(c.ok for c in self.checks)
+
+    def as_json(self) -> dict[str, object]:
+        return {**asdict(self), "ok": self.ok}
 
 
 def reproduce(location: Location, ref: str, say: Say, workdir: Path | None = None) -> Reproduction:

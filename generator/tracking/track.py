@@ -63,6 +63,18 @@ def track(location: Location, *, register: bool, env: Mapping[str, str] | None =
     return Tracked(store, experiment, run_id, metrics, params, artifacts, tags, version, skipped)
 
 
+def write_summary(tracked: Tracked) -> str:
+    """The run's Markdown, appended to the job summary when there is one; returns it."""
+    from generator.tracking.report import markdown
+
+    text = markdown(tracked)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    return text
+
+
 def read_metrics(root: Path, loaded: Loaded) -> tuple[dict[str, float], list[str]]:
     """Every number of the metrics file (a flat JSON object); names of other values come back as skipped."""
     assert loaded.spec.model is not None  # tracking_of() made sure
