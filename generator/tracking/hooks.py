@@ -97,9 +97,10 @@ def registry_hook(loaded: Loaded, env: Mapping[str, str] | None = None) -> Regis
 @contextmanager
 def _client(store: Store) -> Iterator[MlflowClient]:
     """A client whose MLflow errors (server down, refused) become DeployErrors the hook reports."""
+    client = open_client(store)  # ToolMissingError (reported by notify) when MLflow is not installed
     from mlflow.exceptions import MlflowException
 
     try:
-        yield open_client(store)
+        yield client
     except MlflowException as exc:
         raise DeployError(f"{store.describe()}: {exc.message}") from None

@@ -3,10 +3,14 @@ embedded store, which the job keeps as its `tracking` artifact."""
 
 from __future__ import annotations
 
+import pytest
+
 from generator.tracking.store import Store, open_client
 from tests.example.conftest import ExampleRehearsal
 
 
+# MLflow's SQLite store, read in this process, uses a loader SQLAlchemy 2.1 deprecates.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:sqlalchemy")
 def test_the_model_job_keeps_its_run_in_the_embedded_store(example_rehearsal: ExampleRehearsal) -> None:
     store = example_rehearsal.workdir / "artifacts" / "tracking" / ".ci-gen-tracking"
     assert (store / "mlflow.db").is_file()
