@@ -44,6 +44,7 @@ def register_models(
         versions[name] = tracked.version or "?"
         shown = ", ".join(f"{k} {v:.4g}" for k, v in sorted(tracked.metrics.items()))
         say(f"  {name}: run {tracked.run_id[:12]}, model version {tracked.version} ({shown})")
+    shutil.rmtree(artifacts)  # the stages deploy the trained files themselves (--artifact)
     say(f"  registered in the embedded store {tracked.store.folder}")
     return versions
 
