@@ -10,7 +10,7 @@ from tests.example.conftest import ExampleRehearsal
 
 
 # MLflow's SQLite store, read in this process, uses a loader SQLAlchemy 2.1 deprecates.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning:sqlalchemy")
+@pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
 def test_the_model_job_keeps_its_run_in_the_embedded_store(example_rehearsal: ExampleRehearsal) -> None:
     store = example_rehearsal.workdir / "artifacts" / "tracking" / ".ci-gen-tracking"
     assert (store / "mlflow.db").is_file()
