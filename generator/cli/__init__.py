@@ -12,32 +12,6 @@ TYPE_CHECKING = False  # typing costs milliseconds the fast path does not have
 if TYPE_CHECKING:
     from typing import Any
 
-# command name -> module in generator.cli that defines `command`
-COMMANDS = {
-    "init": "init",
-    "validate": "validate",
-    "generate": "generate",
-    "check": "check",
-    "diff": "diff",
-    "schema": "schema",
-    "templates": "templates",
-    "lock": "lock",
-    "graph": "graph",
-    "deploy": "deploy",
-    "status": "status",
-    "rollback": "rollback",
-    "shadow-replay": "shadow_replay",
-    "model-report": "model_report",
-    "rehearse": "rehearse",
-    "doctor": "doctor",
-    "manifests": "manifests",
-    "fleet": "fleet",
-    "profile": "profile",
-    "monitor": "monitor",
-    "track": "track",
-    "reproduce": "reproduce",
-}
-
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""

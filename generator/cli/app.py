@@ -8,8 +8,33 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.cli import COMMANDS
 from generator.cli.options import folder_option
+
+# command name -> module in generator.cli that defines `command`
+COMMANDS = {
+    "init": "init",
+    "validate": "validate",
+    "generate": "generate",
+    "check": "check",
+    "diff": "diff",
+    "schema": "schema",
+    "templates": "templates",
+    "lock": "lock",
+    "graph": "graph",
+    "deploy": "deploy",
+    "status": "status",
+    "rollback": "rollback",
+    "shadow-replay": "shadow_replay",
+    "model-report": "model_report",
+    "rehearse": "rehearse",
+    "doctor": "doctor",
+    "manifests": "manifests",
+    "fleet": "fleet",
+    "profile": "profile",
+    "monitor": "monitor",
+    "track": "track",
+    "reproduce": "reproduce",
+}
 
 
 class LazyGroup(click.Group):

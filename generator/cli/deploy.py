@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from generator.cli.options import Invocation, file_option, json_option, project_command, report_option
-from generator.cli.report import Line, Reporter
-from generator.deploy.report import DeployReport, publish_markdown
+from generator.cli.report import Line
+from generator.deploy.report import headline, publish_markdown
 
 
 @click.command("deploy")
@@ -59,14 +59,7 @@ def command(
     # A cancelled CI job gets SIGTERM: like Ctrl-C, it rolls the deploy back before exiting (exit 4).
     with cancellable():
         report = deploy(request, invocation.report.event)
-    publish(report, invocation.report, report_path)
-    return report.exit_code
-
-
-def publish(report: DeployReport, reporter: Reporter, report_path: Path | None) -> None:
-    """Write the Markdown report (--report, job summary), then print the outcome (shadow-replay too)."""
     publish_markdown(report, report_path)
     colour = "green" if report.exit_code == 0 else "red"
-    reason = f": {report.reason}" if report.reason else ""
-    outcome = Line(f"{report.stage}: {report.outcome} {report.version}{reason}", colour)
-    reporter.result(report.to_json(), [outcome])
+    invocation.report.result(report.to_json(), [Line(headline(report), colour)])
+    return report.exit_code

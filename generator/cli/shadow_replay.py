@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator.cli.options import Invocation, file_option, json_option, project_command, report_option
+from generator.cli.report import Line
 
 
 @click.command("shadow-replay")
@@ -54,8 +55,8 @@ def command(
     """Compare a candidate with stable on recorded requests (errors, latency, agreement).
 
     Exit 0 when the gates pass, 1 when they fail."""
-    from generator.cli.deploy import publish
     from generator.deploy.replay_command import ReplayRequest, run_replay
+    from generator.deploy.report import headline, publish_markdown
 
     request = ReplayRequest(
         invocation.location,
@@ -70,5 +71,7 @@ def command(
         min_requests,
     )
     report = run_replay(request, invocation.report.event)
-    publish(report, invocation.report, report_path)
+    publish_markdown(report, report_path)
+    colour = "green" if report.exit_code == 0 else "red"
+    invocation.report.result(report.to_json(), [Line(headline(report), colour)])
     return report.exit_code

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.deploy.driver import Opened, make_target, open_stage
 from generator.deploy.report import Emit, Event
+from generator.deploy.stages import Opened, make_target, open_stage
 from generator.deploy.state import LOCK_FILE, Session, StateStore, deploy_lock, lock_holder, lock_is_held
 from generator.deploy.strategies.base import restore_stable
 from generator.deploy.targets.base import CANDIDATE

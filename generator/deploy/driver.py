@@ -4,7 +4,6 @@ previous run left, then run the strategy's steps and report. Never prints; progr
 from __future__ import annotations
 
 import contextlib
-import difflib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -19,6 +18,7 @@ from generator.deploy.loadgen import LoadGenerator, LoadPlan
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit, Event
 from generator.deploy.signals import shielded
+from generator.deploy.stages import Opened, make_target, open_stage
 from generator.deploy.state import (
     EnvState,
     InFlight,
@@ -31,13 +31,11 @@ from generator.deploy.state import (
 )
 from generator.deploy.strategies import STRATEGIES
 from generator.deploy.strategies.base import Context, Promote, StepFailed, restore
-from generator.deploy.targets import TARGETS, Environment
-from generator.deploy.targets.base import CANDIDATE, STABLE, Target, TrackFailed
-from generator.deploy_plan import DeployPlan
+from generator.deploy.targets import Environment
+from generator.deploy.targets.base import CANDIDATE, STABLE, TrackFailed
 from generator.errors import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, DeployError, UsageError
 from generator.location import Location
-from generator.project import Loaded, load
-from generator.spec.model import Deploy
+from generator.project import Loaded
 from generator.tracking.hooks import registry_hook
 
 # Outcomes after which the stage serves the release that was deployed.
@@ -57,46 +55,6 @@ class DeployRequest:
     rate: int | None = None
     until_requests: int | None = None
     poll_seconds: float = 0.5
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A stage resolved against the spec: its environment and target, before anything is locked."""
-
-    loaded: Loaded
-    stage: DeployPlan
-    environment: Environment
-
-
-def open_stage(location: Location, name: str) -> Opened:
-    """Load the spec and find the stage; every input problem is exit 2 before anything happens."""
-    loaded = load(location)
-    stage = find_stage(loaded, name)
-    return Opened(loaded, stage, Environment.of(stage, loaded.spec, location.root))
-
-
-def require_deploy(loaded: Loaded) -> Deploy:
-    if loaded.spec.deploy is None:
-        raise UsageError(
-            f"{loaded.location.spec_name} has no deploy section, so there is nothing to deploy",
-            hint="add deploy: {target: local, local: {serve: ...}, stages: [{name: prod, strategy: canary}]}",
-        )
-    return loaded.spec.deploy
-
-
-def find_stage(loaded: Loaded, name: str) -> DeployPlan:
-    """The stage's resolved deploy plan (exit 2 if the spec has no deploy section or no such stage)."""
-    require_deploy(loaded)
-    stages = {s.name: s.deploy for s in loaded.plan.stages}
-    if name in stages:
-        return stages[name]
-    guess = difflib.get_close_matches(name, list(stages), n=1)
-    hint = f"did you mean '{guess[0]}'?" if guess else None
-    raise UsageError(f"no stage '{name}' in the spec; stages: {', '.join(stages)}", hint=hint)
-
-
-def make_target(opened: Opened, session: Session) -> Target:
-    return TARGETS[opened.stage.target](session, opened.environment)
 
 
 def release_for(opened: Opened, request: DeployRequest) -> Release:

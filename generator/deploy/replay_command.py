@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.deploy.driver import find_stage, read_bodies, require_deploy
+from generator.deploy.driver import read_bodies
 from generator.deploy.release import Release, artifact_release, image_release
 from generator.deploy.report import DeployReport, Emit
 from generator.deploy.shadow_replay import ReplayPlan, replay, started
+from generator.deploy.stages import find_stage, require_deploy
 from generator.deploy.targets import local_settings
 from generator.deploy.targets.local.runtimes import make_runtime
 from generator.errors import UsageError

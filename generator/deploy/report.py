@@ -186,6 +186,12 @@ def _thin(points: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     return [points[int(i * stride)] for i in range(limit - 1)] + [points[-1]]
 
 
+def headline(report: DeployReport) -> str:
+    """The one line a deploy ends with: stage, outcome, version and why."""
+    reason = f": {report.reason}" if report.reason else ""
+    return f"{report.stage}: {report.outcome} {report.version}{reason}"
+
+
 def publish_markdown(report: DeployReport, report_path: Path | None) -> None:
     """Write the Markdown report where asked (`--report`) and into the job summary if there is one."""
     text = markdown(report)

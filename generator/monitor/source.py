@@ -52,7 +52,7 @@ READERS: dict[str, Callable[[Any, Release | None, int], tuple[list[str], str]]] 
 
 def stage_log(location: Location, stage: str, window: int) -> StageLog:
     """Read (never change) what the stage's stable track logged; `window` seconds for kubernetes."""
-    from generator.deploy.driver import make_target, open_stage
+    from generator.deploy.stages import make_target, open_stage
 
     opened = open_stage(location, stage)
     env = opened.environment

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.deploy.driver import make_target, open_stage
+from generator.deploy.stages import make_target, open_stage
 from generator.deploy.state import Session, StateStore
 from tests.deploy.helpers import failed, run_deploy, start_driver, state, users
 

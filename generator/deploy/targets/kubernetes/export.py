@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from generator.deploy.driver import find_stage
 from generator.deploy.release import image_release
+from generator.deploy.stages import find_stage
 from generator.deploy.state import atomic_write
 from generator.deploy.targets.base import CANDIDATE, STABLE
 from generator.deploy.targets.kubernetes import manifests_for
