@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.defaults import CONTAINER_PORT, STATE_DIR
 from generator.detect.dependencies import Dependencies, detect_dependencies
 from generator.detect.pickles import PickleInfo, PickleReadError, read_model
 from generator.detect.python import choose_python
@@ -30,7 +31,7 @@ from generator.init_text import spec_text as spec_text
 
 SCHEMA_FILE = ".ci-gen.schema.json"
 SAMPLE_FILE = "samples/predict-request.json"
-STATE_IGNORE = ".ci-gen-state/"
+STATE_IGNORE = f"{STATE_DIR}/"
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Detected:
     python: str
     dependencies: Dependencies = field(default_factory=Dependencies)
     dockerfile: str | None = None
-    port: int = 8000
+    port: int = CONTAINER_PORT
     health_path: str = "/health"
     predict_path: str = "/predict"
     sample_request: str | None = None
@@ -105,7 +106,9 @@ def _detect_service(root: Path, found: Detected) -> None:
             found.port = port[0]
             found.notes.append(f"container port {port[0]} from {port[1]}")
         else:
-            found.notes.append("no port in the Dockerfile (server command, ENV PORT, EXPOSE): wrote 8000")
+            found.notes.append(
+                f"no port in the Dockerfile (server command, ENV PORT, EXPOSE): wrote {CONTAINER_PORT}"
+            )
     routes = find_routes(root)
     health, predict = health_route(routes), predict_route(routes)
     if health:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from generator.defaults import WORKFLOWS_DIR
 from generator.packs.model import parse_identities
 from generator.paths import confine, read_bytes_capped
 from generator.render.header import body_digest, split_header
-from generator.render.render import WORKFLOWS_DIR
 
 
 class State(str, Enum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.defaults import WORKFLOWS_DIR
 from generator.digest import inputs_digest, template_names
 from generator.errors import UsageError
 from generator.packs.locate import pack_folders
@@ -17,7 +18,7 @@ from generator.paths import is_inside, read_bytes_capped
 from generator.render.header import Header, body_digest, split_header
 from generator.resources import builtin_templates_dir
 
-WORKFLOWS = Path(".github") / "workflows"
+WORKFLOWS = Path(WORKFLOWS_DIR)
 
 
 def up_to_date(root: Path, spec: Path, extra_templates: tuple[Path, ...]) -> bool:

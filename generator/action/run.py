@@ -29,9 +29,10 @@ from generator.action.bootstrap import (
     untrusted_log,
     workflow_command,
 )
+from generator.defaults import WORKFLOWS_DIR
 from generator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK
 
-WORKFLOWS = Path(".github") / "workflows"
+WORKFLOWS = Path(WORKFLOWS_DIR)
 EXIT_MEANINGS = {
     EXIT_FAILED: "a check failed or the deploy rolled back",
     EXIT_BAD_INPUT: "bad input",

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
-    from generator.cli.fast import answer_quickly
+    if "check" in args:  # only a plain `check` has a fast path; other commands skip even its import
+        from generator.cli.fast import answer_quickly
 
-    if answer_quickly(args):
-        return 0
+        if answer_quickly(args):
+            return 0
     from generator.cli.app import cli
 
     return cli.main(args=args, prog_name="ci-gen")

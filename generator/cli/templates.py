@@ -11,7 +11,6 @@ from generator.cli.options import Invocation, folder_option, project_command
 from generator.cli.report import Line
 from generator.errors import EXIT_OK
 from generator.location import Location
-from generator.outputs import write_file
 from generator.overrides import eject, template_set
 from generator.render.templates import TemplateSet
 
@@ -78,8 +77,7 @@ def upgrade(invocation: Invocation, pack: str | None, to: str | None, write: boo
     An installed pack moves to the installed version (widening `version:` when it does not accept it);
     a pack from git moves to --to COMMIT, or to the newest commit of the repository's default branch.
     """
-    from generator.outputs import write as write_outputs
-    from generator.packs.upgrade import plan_upgrade
+    from generator.packs.upgrade import apply_upgrade, plan_upgrade
 
     location, say = invocation.location, invocation.report.say
     result = plan_upgrade(location, pack, to)
@@ -93,8 +91,5 @@ def upgrade(invocation: Invocation, pack: str | None, to: str | None, write: boo
     if not write:
         say(Line("apply it: `ci-gen templates upgrade --write`, then commit", err=True))
         return EXIT_OK
-    if spec_diff:
-        write_file(location.spec, result.spec_after)
-        say(f"updated {location.display(location.spec)}")
-    say(*(f"updated {state.path}" for state in write_outputs(location.root, result.rendering.outputs)))
+    say(*(f"updated {path}" for path in apply_upgrade(location, result)))
     return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from generator.defaults import PYTHON_MATRIX_KEY, WORKFLOWS_DIR
 from generator.doctor import dockerfile
 from generator.doctor.findings import Report
 from generator.doctor.project import Project
@@ -113,7 +114,7 @@ def check_requires_python(project: Project, report: Report) -> None:
 def check_workflows(project: Project, report: Report) -> None:
     """The generated workflows must set up exactly the spec's Pythons (else they drifted from the spec)."""
     allowed = set(project.plan.python_matrix)
-    for path in sorted((project.root / ".github" / "workflows").glob("*.y*ml")):
+    for path in sorted((project.root / WORKFLOWS_DIR).glob("*.y*ml")):
         text = path.read_text(encoding="utf-8")
         if split_header(text)[0] is None:
             continue
@@ -138,7 +139,7 @@ def _python_versions(data: object, path: tuple[str | int, ...]) -> list[tuple[tu
             here = (*path, key)
             if key == "python-version" and isinstance(value, str) and "${{" not in value:
                 found.append((here, value))
-            elif key == "python" and path[-1:] == ("matrix",) and isinstance(value, list):
+            elif key == PYTHON_MATRIX_KEY and path[-1:] == ("matrix",) and isinstance(value, list):
                 found += [((*here, i), str(v)) for i, v in enumerate(value)]
             else:
                 found += _python_versions(value, here)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from generator.errors import UsageError
 from generator.location import Location
-from generator.outputs import FileState, State, compare, pack_change
+from generator.outputs import FileState, State, compare, pack_change, write, write_file
 from generator.packs.locate import installed_packs
 from generator.packs.resolve import accepts, git_url
 from generator.project import Rendering, render_project
@@ -49,6 +49,15 @@ def plan_upgrade(location: Location, pack: str | None = None, to: str | None = N
     rendering = render_project(location, after)
     states = [s for s in compare(location.root, rendering.outputs) if s.state is not State.UP_TO_DATE]
     return Upgrade(before, after, rendering, states, _change(location, rendering))
+
+
+def apply_upgrade(location: Location, upgrade: Upgrade) -> list[str]:
+    """Write the upgraded spec (when it changes) and the workflows; the paths written, as shown to people."""
+    written = []
+    if upgrade.spec_diff:
+        write_file(location.spec, upgrade.spec_after)
+        written.append(location.display(location.spec))
+    return written + [state.path for state in write(location.root, upgrade.rendering.outputs)]
 
 
 def _chosen(packs: list[tuple[int, PackRef]], name: str | None) -> list[tuple[int, PackRef]]:

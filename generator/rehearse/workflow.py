@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.defaults import WORKFLOWS_DIR
 from generator.errors import RehearseError
 from generator.render.header import split_header
 from generator.spec.source import Document, parse_yaml
@@ -180,7 +181,7 @@ def _check_keys(
 
 def generated_workflows(root: Path, names: tuple[str, ...]) -> list[Path]:
     """The workflow files ci-gen generated under root (those with its header), or the ones named."""
-    folder = root / ".github" / "workflows"
+    folder = root / WORKFLOWS_DIR
     if names:
         missing = [n for n in names if not (folder / n).is_file()]
         if missing:

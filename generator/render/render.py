@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 
+from generator.defaults import WORKFLOWS_DIR
 from generator.errors import Problem, RenderError
 from generator.packs.context import pack_context
 from generator.packs.model import identities
@@ -18,8 +19,6 @@ from generator.plan import Plan
 from generator.render.context import template_context
 from generator.render.header import with_header
 from generator.render.templates import TemplateSet
-
-WORKFLOWS_DIR = ".github/workflows"
 
 
 def render(plan: Plan, templates: TemplateSet, inputs: str) -> dict[str, str]:
