@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from generator.cli.options import Invocation, folder_option, json_option, project_command
+from generator.markdown import add_to_job_summary
 
 
 @click.command("model-report")
@@ -38,9 +38,6 @@ def command(invocation: Invocation, source: str, out: Path | None, exit_zero: bo
 
     report = model_report(ReportRequest(invocation.location, source, out), invocation.report.event)
     text = markdown(report)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+    add_to_job_summary(text)
     invocation.report.result(as_json(report), [text.rstrip("\n")])
     return 0 if report.passed or exit_zero else 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,37 +21,13 @@ from generator.deploy.state import atomic_write
 from generator.errors import ChampionError, UsageError
 from generator.model.bundle import BUNDLE, bundle_metrics, pack
 from generator.model.gates import Champion
+from generator.model.lookup import Found, Lookup
 
 if TYPE_CHECKING:
-    from generator.spec.model import Spec
+    pass
 
 RECORD_FOLDER = "champion"
 RECORD = "champion.json"
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """What every source needs to find the champion of one stage."""
-
-    stage: str
-    environment: str
-    root: Path  # the spec's folder
-    state_folder: str  # the stage's deploy state folder, relative to root or absolute (the record is in it)
-    metrics: str  # the metrics file's path inside a bundle
-    deploy_ref: str  # refs/heads/BRANCH: only that branch's deploys make champions
-    work: Path  # a scratch folder for downloads
-    env: Mapping[str, str]
-    spec: Spec | None = None  # for the registry: its tracking settings and model name
-    want_bundle: bool = False  # the replay needs the champion's model files, not only its metrics
-
-
-@dataclass(frozen=True)
-class Found:
-    """The champion (None: none yet), its bundle when one was found, and what was looked at."""
-
-    champion: Champion | None
-    bundle: Path | None
-    note: str
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from generator.deploy.gates import GateResult, Judgement, Verdict
 from generator.deploy.report import Emit
 from generator.errors import UsageError
 from generator.location import Location
-from generator.model.champion import Found, Lookup, find_champion
+from generator.model.champion import find_champion
 from generator.model.gates import judge_metrics, numeric_metrics
+from generator.model.lookup import Found, Lookup
 from generator.model.replay import run_replay
 from generator.model.report import ModelReport, as_json, comment, markdown
 from generator.project import Loaded, load

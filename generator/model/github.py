@@ -19,8 +19,8 @@ from typing import Any
 
 from generator.errors import ChampionError
 from generator.model.bundle import BUNDLE, bundle_metrics
-from generator.model.champion import Found, Lookup
 from generator.model.gates import Champion
+from generator.model.lookup import Found, Lookup
 from generator.spec.champion import artifact_name
 
 MAX_ZIP_BYTES = 2_000_000_000

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.model.bundle import BUNDLE, pack
-from generator.model.champion import Found, Lookup
 from generator.model.gates import Champion
+from generator.model.lookup import Found, Lookup
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient

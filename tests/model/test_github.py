@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from generator.errors import ChampionError
-from generator.model.champion import Lookup, find_champion
+from generator.model.champion import find_champion
 from generator.model.github import find_artifact
+from generator.model.lookup import Lookup
 
 TOKEN = "ghs_test_token"
 REPO_ID = 7
