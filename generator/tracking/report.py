@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from generator.tracking.lineage import LOCK_DIGEST, PYTHON, SPEC_DIGEST
 from generator.tracking.registry import GIT_SHA
-from generator.tracking.track import Tracked
+
+if TYPE_CHECKING:
+    from generator.tracking.track import Tracked
 
 
 def markdown(tracked: Tracked) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from generator.errors import UsageError
 from generator.location import Location
+from generator.markdown import add_to_job_summary
 from generator.project import Loaded, load
 from generator.tracking import registry
 from generator.tracking.lineage import lineage
@@ -68,10 +69,7 @@ def write_summary(tracked: Tracked) -> str:
     from generator.tracking.report import markdown
 
     text = markdown(tracked)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+    add_to_job_summary(text)
     return text
 
 
