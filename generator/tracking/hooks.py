@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from generator.deploy.hooks import StageEnd
 from generator.deploy.release import Release, content_digest
-from generator.errors import DeployError
 from generator.project import Loaded
 from generator.tracking import registry
 from generator.tracking.lineage import commit
-from generator.tracking.store import Store, open_client, resolve_store
+from generator.tracking.store import Store, open_client, reaching, resolve_store
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -98,9 +97,5 @@ def registry_hook(loaded: Loaded, env: Mapping[str, str] | None = None) -> Regis
 def _client(store: Store) -> Iterator[MlflowClient]:
     """A client whose MLflow errors (server down, refused) become DeployErrors the hook reports."""
     client = open_client(store)  # ToolMissingError (reported by notify) when MLflow is not installed
-    from mlflow.exceptions import MlflowException
-
-    try:
+    with reaching(store):
         yield client
-    except MlflowException as exc:
-        raise DeployError(f"{store.describe()}: {exc.message}") from None

@@ -26,7 +26,7 @@ from generator.rehearse.interpreters import Interpreter, find_python
 from generator.spec.tracking import TrackingSpec
 from generator.tracking import registry
 from generator.tracking.lineage import LOCK_DIGEST, PYTHON, lock_digest
-from generator.tracking.store import open_client, resolve_store, tracking_of
+from generator.tracking.store import open_client, reaching, resolve_store, tracking_of
 from generator.tracking.track import read_metrics
 
 if TYPE_CHECKING:
@@ -83,8 +83,9 @@ def reproduce(location: Location, ref: str, say: Say, workdir: Path | None = Non
     """Reproduce model version `ref` (digits) or run `ref` (an MLflow run id) of this project."""
     loaded = load(location)
     tracking = tracking_of(loaded.spec)
-    client = open_client(resolve_store(location.root, tracking))
-    run, version = recorded_run(client, registry.model_name(loaded.spec), ref)
+    store = resolve_store(location.root, tracking)
+    with reaching(store):
+        run, version = recorded_run(open_client(store), registry.model_name(loaded.spec), ref)
     sha = run.data.tags.get(registry.GIT_SHA)
     if not sha:
         raise UsageError(

@@ -4,12 +4,13 @@ repository (`model.tracking.store`: SQLite and an artifacts folder). MLflow is i
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.errors import ToolMissingError, UsageError
+from generator.errors import DeployError, ToolMissingError, UsageError
 from generator.spec.model import Spec
 from generator.spec.tracking import TrackingSpec
 
@@ -76,3 +77,15 @@ def open_client(store: Store, *, create: bool = False) -> MlflowClient:
     except ImportError:
         raise ToolMissingError("MLflow is not installed, and tracking needs it", hint=INSTALL_HINT) from None
     return MlflowClient(tracking_uri=store.uri, registry_uri=store.uri)
+
+
+@contextmanager
+def reaching(store: Store) -> Iterator[None]:
+    """MLflow's own errors (a server down or refusing, a store it cannot read) as one clear CiGenError
+    (exit 3, an infrastructure failure), instead of a traceback."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except MlflowException as exc:
+        raise DeployError(f"{store.describe()}: {exc.message}") from None

@@ -20,7 +20,7 @@ from generator.markdown import add_to_job_summary
 from generator.project import Loaded, load
 from generator.tracking import registry
 from generator.tracking.lineage import lineage
-from generator.tracking.store import Store, open_client, resolve_store, tracking_of
+from generator.tracking.store import Store, open_client, reaching, resolve_store, tracking_of
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -56,11 +56,12 @@ def track(location: Location, *, register: bool, env: Mapping[str, str] | None =
     store = resolve_store(root, tracking, env)
     client = open_client(store, create=True)
     experiment = tracking.experiment or loaded.spec.project
-    run_id = _log(client, _experiment_id(client, experiment, store), metrics, params, tags)
-    artifacts = _log_artifacts(client, run_id, root, loaded)
     version = None
-    if register and tracking.registry:
-        version = registry.register(client, registry.model_name(loaded.spec), run_id, _version_tags(tags))
+    with reaching(store):
+        run_id = _log(client, _experiment_id(client, experiment, store), metrics, params, tags)
+        artifacts = _log_artifacts(client, run_id, root, loaded)
+        if register and tracking.registry:
+            version = registry.register(client, registry.model_name(loaded.spec), run_id, _version_tags(tags))
     return Tracked(store, experiment, run_id, metrics, params, artifacts, tags, version, skipped)
 
 

@@ -112,3 +112,21 @@ def test_core_commands_do_not_import_mlflow(tmp_path):
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unreachable_server_is_one_clear_error(tmp_path, monkeypatch):
+    from generator.deploy.ports import free_port
+    from generator.errors import DeployError
+    from generator.location import Location
+    from generator.tracking.track import track
+
+    (tmp_path / "ci-gen.yaml").write_text(
+        "version: 1\nproject: x\npython: '3.11'\n"
+        "model: {train: t, metrics: m.json, artifacts: [m.json], tracking: true}\n"
+    )
+    (tmp_path / "requirements.in").write_text("")
+    (tmp_path / "m.json").write_text('{"accuracy": 0.9}')
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(DeployError, match=f"the server {uri}: "):
+        track(Location.find(tmp_path, None), register=False, env={"MLFLOW_TRACKING_URI": uri})
