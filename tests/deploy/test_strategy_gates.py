@@ -69,7 +69,7 @@ OWN = {
         for q in (50, 95, 99)
     },
     "too few requests": Row({}, Behaviour(), False, "error-rate", "inconclusive", users=5),
-    "no gate but min-requests": Row(
+    "no gates at all: nothing can fail": Row(
         {"error-rate": None, "latency-p99-vs-stable": None}, Behaviour(metrics=ERRORS), True, "", ""
     ),
 }
