@@ -34,9 +34,12 @@ def check_poetry_inputs(project: Project, report: Report) -> None:
     named = {lock.input for lock in project.plan.locks}
     for name, (group, lines) in sorted(pairs.items()):
         text = project.read(name) if name in named else None
-        if text is not None:
+        if text is not None and text.startswith(_DERIVED):  # a file of the user's own is theirs
             _compare(project, name, group, lines, text, report)
             report.checked.append(f"{project.show(name)} against Poetry's {group} dependencies")
+
+
+_DERIVED = ("# From Poetry's ", "# From [tool.poetry.dependencies]")  # how init's derived files start
 
 
 def _pyproject(project: Project) -> dict[str, Any]:

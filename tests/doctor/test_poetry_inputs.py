@@ -35,3 +35,12 @@ def test_a_project_without_poetry_is_not_checked(tmp_path: Path) -> None:
     root = shutil.copytree(Path(__file__).parent / "clean", tmp_path / "shop")
     report = diagnose(Location.find(root, None))
     assert not any("Poetry" in c for c in report.checked)
+
+
+def test_an_in_file_of_the_users_own_is_not_compared(tmp_path: Path) -> None:
+    root = shutil.copytree(FIXTURE, tmp_path / "p")
+    assert run(["-C", str(root), "init", "--no-lock"]).exit_code == 0
+    (root / "requirements-dev.in").write_text("-c requirements.txt\npytest\nruff\n")
+    report = diagnose(Location.find(root, None))
+    assert not [f for f in report.findings if f.kind == "poetry-inputs"]
+    assert not any("against Poetry's" in c for c in report.checked)
