@@ -9,7 +9,6 @@ goes to the API only; the download's redirect to blob storage is followed withou
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -95,9 +94,10 @@ def _download(lookup: Lookup, url: str) -> Path:
     lookup.work.mkdir(parents=True, exist_ok=True)
     archive = lookup.work / "champion.zip"
     with _open(lookup, url) as response, archive.open("wb") as out:
-        shutil.copyfileobj(response, out)
-        if out.tell() > MAX_ZIP_BYTES:
-            raise ChampionError(f"the champion's artifact is larger than {MAX_ZIP_BYTES} bytes")
+        while chunk := response.read(1 << 20):
+            out.write(chunk)
+            if out.tell() > MAX_ZIP_BYTES:
+                raise ChampionError(f"the champion's artifact is larger than {MAX_ZIP_BYTES} bytes")
     try:
         with zipfile.ZipFile(archive) as zipped:
             data = zipped.read(BUNDLE)

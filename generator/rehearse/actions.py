@@ -7,6 +7,7 @@ relying on something new fails loudly in a rehearsal instead of being half-imita
 from __future__ import annotations
 
 import glob
+import os
 import shlex
 import shutil
 from collections.abc import Callable
@@ -105,9 +106,18 @@ def upload_artifact(call: ActionCall) -> ActionOutcome:
     # glob.glob, not Path.glob: the pattern may be absolute (`${{ runner.temp }}/model.tar.gz`).
     patterns = [str(call.job.workspace / pattern) for pattern in call.lines("path")]
     found = [Path(hit) for pattern in patterns for hit in glob.glob(pattern)]  # noqa: PTH207
+    # As actions/upload-artifact: paths are stored relative to their least common ancestor (one folder:
+    # its contents at the artifact's root; one file: the file there).
+    root = Path(os.path.commonpath(found)) if found else target
+    if len(found) == 1 and found[0].is_file():
+        root = root.parent
     for path in found:
-        copy = shutil.copytree if path.is_dir() else shutil.copy2
-        copy(path, target / path.name)
+        destination = target / path.relative_to(root)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, destination, dirs_exist_ok=True)
+        else:
+            shutil.copy2(path, destination)
     if found:
         return ActionOutcome(notes=[f"artifact '{name}': {len(found)} path(s) kept in {target}"])
     mode = call.inputs.get("if-no-files-found", "warn")
