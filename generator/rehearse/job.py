@@ -135,7 +135,11 @@ class JobRun:
         files = StepFiles(self.temp / "_runner_file_commands", step.index)
         variables = files.create()
         log = self.logs / f"{step.index + 1:02d}-{_SLUG.sub('-', name)[:60].strip('-')}.log"
-        outcome = self._action(step, env, log) if "uses" in data else self._script(step, env, variables, log)
+        outcome = (
+            self._action(step, env, log, variables)
+            if "uses" in data
+            else self._script(step, env, variables, log)
+        )
         step_result = StepResult(
             name,
             Outcome.SUCCESS if outcome.ok else Outcome.FAILURE,
@@ -177,14 +181,14 @@ class JobRun:
         )
         return ActionOutcome(ok=code == 0, notes=[] if code == 0 else [f"exit code {code}"])
 
-    def _action(self, step: Step, env: dict[str, str], log: Path) -> ActionOutcome:
+    def _action(self, step: Step, env: dict[str, str], log: Path, variables: dict[str, str]) -> ActionOutcome:
         uses = str(step.data["uses"])
         inputs = {
             key: self._text(step, f"with.{key}", to_text(value), env)
             for key, value in (step.data.get("with") or {}).items()
         }
         if uses == self.shared.action:
-            return self._ci_gen(step, inputs, env, log)
+            return self._ci_gen(step, inputs, env, log, variables)
         if "@" not in uses:
             raise RehearseError(
                 f"{step.where('uses')}: local or docker:// actions ('{uses}') are not supported by rehearse"
@@ -198,9 +202,12 @@ class JobRun:
                 handle.write(f"rehearse: {note}\n")
         return outcome
 
-    def _ci_gen(self, step: Step, inputs: dict[str, str], env: dict[str, str], log: Path) -> ActionOutcome:
-        """The ci-gen Action: this repository's own ci-gen, with the command, spec and args inputs, and
-        the step's `env:` (as a composite action's steps see it)."""
+    def _ci_gen(
+        self, step: Step, inputs: dict[str, str], env: dict[str, str], log: Path, variables: dict[str, str]
+    ) -> ActionOutcome:
+        """The ci-gen Action: this repository's own ci-gen, with the command, spec and args inputs, the
+        step's `env:` (as a composite action's steps see it) and its job summary file (the Action writes
+        its report there)."""
         unknown = sorted(set(inputs) - CI_GEN_ACTION_INPUTS)
         if unknown:
             raise RehearseError(
@@ -216,7 +223,7 @@ class JobRun:
         code = run_logged(
             argv,
             cwd=folder,
-            env=self.process_env(env),
+            env=self.process_env({**env, "GITHUB_STEP_SUMMARY": variables["GITHUB_STEP_SUMMARY"]}),
             log=log,
             timeout=self.deadline - time.monotonic(),
             groups=self.groups,
