@@ -1,6 +1,7 @@
 """One real rehearsal of the example project, shared by the tests that read its results.
 
-Outside CI it runs the lock, test and model jobs; in CI (CI=true), or with CI_GEN_TEST_CONTAINERS=1,
+Outside CI it runs the lock, test and model jobs (asked for by name: the model job needs only the lock);
+in CI (CI=true), or with CI_GEN_TEST_CONTAINERS=1,
 it also runs the build job: the example image built with podman from the debootstrap base image that
 scripts/ci-setup-podman.sh makes, then smoke-tested. In CI a missing podman or base image fails.
 """
@@ -61,7 +62,7 @@ def example_rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exam
     workdir = tmp_path_factory.mktemp("example") / "rehearsal"
     request = RehearsalRequest(
         location=Location.find(EXAMPLE, None),
-        jobs=("build",) if containers else ("model",),
+        jobs=("build",) if containers else ("test", "model"),
         matrix=MATRIX,
         workdir=workdir,
         build_args=(f"BASE_IMAGE={BASE_IMAGE}", *((f"PIP_CERT={CA_BUNDLE}",) if CA_BUNDLE.is_file() else ())),
