@@ -12,7 +12,8 @@ from tests.example.conftest import ExampleRehearsal
 # MLflow's SQLite store, read in this process, uses a loader SQLAlchemy 2.1 deprecates.
 @pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
 def test_the_model_job_keeps_its_run_in_the_embedded_store(example_rehearsal: ExampleRehearsal) -> None:
-    store = example_rehearsal.workdir / "artifacts" / "tracking" / ".ci-gen-tracking"
+    # Laid out as GitHub lays out an uploaded folder: its contents at the artifact's root.
+    store = example_rehearsal.workdir / "artifacts" / "tracking"
     assert (store / "mlflow.db").is_file()
     client = open_client(Store(f"sqlite:///{store / 'mlflow.db'}", store))
     experiment = client.get_experiment_by_name("iris-classifier")

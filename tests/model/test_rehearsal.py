@@ -28,7 +28,9 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".ci-gen-state", "artifacts", "__pycache__"))
     name = f"iris-{uuid.uuid4().hex[:8]}"
     spec = root / "ci-gen.yaml"
-    spec.write_text(spec.read_text().replace("model:\n", f"model:\n  tracking: {{model-name: {name}}}\n", 1))
+    text = spec.read_text()
+    assert "\n  tracking:\n" in text  # the example tracks its runs; this copy names its own model
+    spec.write_text(text.replace("\n  tracking:\n", f"\n  tracking:\n    model-name: {name}\n", 1))
     return root, name
 
 
@@ -52,6 +54,7 @@ def rehearse_model(
         jobs=("model",),
         workdir=workdir,
         pass_env=("MLFLOW_TRACKING_URI",),
+        secrets=("MLFLOW_TRACKING_URI",),  # the example's uri-secret
     )
     result = rehearse(request)
     # As on GitHub, the uploaded folder's contents are the artifact's root.
